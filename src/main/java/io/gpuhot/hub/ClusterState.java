@@ -1,0 +1,246 @@
+package io.gpuhot.hub;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's picture of the cluster: one {@link NodeEntry} per configured URL, changed only on the
+ * hub's state loop. Every change bumps the entry's version and goes to {@link Dashboards} at once,
+ * encoded as a delta.
+ *
+ * <p>A node is online while its connection is open and fresh samples arrive; it goes offline when
+ * the connection closes, when no message came for three update intervals, or when it keeps
+ * re-sending one old sample; it is in error when it sent something unusable, with the reason.
+ */
+final class ClusterState {
+  private static final Logger log = LoggerFactory.getLogger(ClusterState.class);
+  static final int STALE_INTERVALS = 3;
+
+  private final List<NodeEntry> nodes;
+  private final double defaultIntervalS;
+  private final LongSupplier clock;
+  private Dashboards dashboards;
+  private ClusterStats stats;
+  private int changes;
+  private volatile boolean closing;
+
+  ClusterState(List<URI> urls, double defaultIntervalS, LongSupplier clock) {
+    var list = new ArrayList<NodeEntry>();
+    for (int i = 0; i < urls.size(); i++) {
+      list.add(new NodeEntry(i, urls.get(i)));
+    }
+    this.nodes = List.copyOf(list);
+    this.defaultIntervalS = defaultIntervalS;
+    this.clock = clock;
+    long now = clock.getAsLong();
+    nodes.forEach(e -> e.statusSinceMs = now);
+  }
+
+  void attach(Dashboards dashboards) {
+    this.dashboards = dashboards;
+  }
+
+  List<NodeEntry> nodes() {
+    return nodes;
+  }
+
+  NodeEntry node(int id) {
+    return nodes.get(id);
+  }
+
+  /** Changes since start; a cache keyed by it is current while it stays the same. */
+  int changes() {
+    return changes;
+  }
+
+  ClusterStats stats() {
+    if (stats == null) {
+      stats = ClusterStats.of(nodes);
+    }
+    return stats;
+  }
+
+  /** Milliseconds of silence after which the node counts as offline. */
+  long staleAfterMs(NodeEntry e) {
+    double interval = Double.isNaN(e.intervalS) ? defaultIntervalS : e.intervalS;
+    if (Double.isNaN(e.intervalS) && !Double.isNaN(e.observedGapMs)) {
+      interval = Math.max(interval, e.observedGapMs / 1000);
+    }
+    return Math.round(interval * 1000 * STALE_INTERVALS) + 100;
+  }
+
+  /** Marks the hub as stopping, so connections it closes itself are not reported as faults. */
+  void closing() {
+    closing = true;
+  }
+
+  void connected(int id) {
+    var e = nodes.get(id);
+    e.connected = true;
+    e.connectedAtMs = clock.getAsLong();
+    if (!e.online() && e.status != NodeStatus.ERROR) {
+      setStatus(e, NodeStatus.OFFLINE, "connected, waiting for the first message");
+    }
+  }
+
+  void disconnected(int id, String reason) {
+    var e = nodes.get(id);
+    e.connected = false;
+    if (e.status == NodeStatus.ERROR && e.lastFreshMs < e.statusSinceMs) {
+      return;
+    }
+    if (e.online() && !closing) {
+      log.warn("node {} ({}) went offline: {}", e.displayName(), e.key, reason);
+    }
+    setStatus(e, NodeStatus.OFFLINE, reason);
+  }
+
+  void malformed(int id, String reason) {
+    var e = nodes.get(id);
+    if (e.status != NodeStatus.ERROR || !reason.equals(e.reason)) {
+      log.warn("node {} ({}) sent an unusable message: {}", e.displayName(), e.key, reason);
+    }
+    setStatus(e, NodeStatus.ERROR, reason);
+  }
+
+  /** Applies one normalised node message. */
+  void message(int id, NodeMessage m, long receivedAtMs) {
+    var e = nodes.get(id);
+    if (e.lastMessageMs > 0) {
+      double gap = receivedAtMs - e.lastMessageMs;
+      e.observedGapMs = Double.isNaN(e.observedGapMs) ? gap : e.observedGapMs * 0.8 + gap * 0.2;
+    }
+    e.lastMessageMs = receivedAtMs;
+    e.messages++;
+    boolean fresh = m.freshness() == null || !m.freshness().equals(e.freshness);
+    if (!fresh) {
+      return;
+    }
+    e.freshness = m.freshness();
+    e.lastFreshMs = receivedAtMs;
+    boolean wasOnline = e.online();
+    boolean renamed = !Objects.equals(e.name, m.name());
+    Map<String, ObjectNode> oldGpus = e.gpus;
+    ArrayNode oldProcesses = e.processes;
+    ObjectNode oldSystem = e.system;
+    int oldGpuCount = e.gpus.size();
+    e.name = m.name();
+    e.gpus = m.gpus();
+    e.processes = m.processes();
+    e.system = m.system();
+    e.seq = m.seq() >= 0 ? m.seq() : e.seq + 1;
+    e.sampledAtMs = m.sampledAtMs();
+    e.intervalS = m.intervalS();
+    e.summary = NodeEntry.Summary.of(e.gpus, e.processes);
+    if (!wasOnline) {
+      if (e.statusSinceMs > 0 && e.messages > 1) {
+        log.info("node {} ({}) is online again", e.displayName(), e.key);
+      }
+      e.status = NodeStatus.ONLINE;
+      e.reason = "streaming";
+      e.statusSinceMs = receivedAtMs;
+    }
+    if (renamed) {
+      for (var other : markDuplicateNames()) {
+        if (other != e) {
+          publish(other, other.gpus, other.processes, other.system, true);
+        }
+      }
+    }
+    boolean statusChanged = !wasOnline || renamed;
+    publish(e, oldGpus, oldProcesses, oldSystem, statusChanged || oldGpuCount != e.gpus.size());
+  }
+
+  /** Marks nodes offline whose stream went quiet or stale; returns the ones to reconnect. */
+  List<NodeEntry> checkStale() {
+    long now = clock.getAsLong();
+    var quiet = new ArrayList<NodeEntry>();
+    for (var e : nodes) {
+      long limit = staleAfterMs(e);
+      if (!e.online()) {
+        long since = Math.max(e.connectedAtMs, e.lastMessageMs);
+        if (e.connected && now - since > limit && e.status == NodeStatus.OFFLINE) {
+          setStatus(e, NodeStatus.OFFLINE, String.format(java.util.Locale.ROOT,
+              "connected, but no message for %.1f s", (now - since) / 1000.0));
+          quiet.add(e);
+        }
+        continue;
+      }
+      if (now - e.lastMessageMs > limit) {
+        String why = String.format(java.util.Locale.ROOT, "no message for %.1f s",
+            (now - e.lastMessageMs) / 1000.0);
+        log.warn("node {} ({}) went offline: {}", e.displayName(), e.key, why);
+        setStatus(e, NodeStatus.OFFLINE, why);
+        quiet.add(e);
+      } else if (now - e.lastFreshMs > limit) {
+        String why = String.format(java.util.Locale.ROOT, "repeats a sample from %.1f s ago",
+            (now - e.lastFreshMs) / 1000.0);
+        log.warn("node {} ({}) went offline: {}", e.displayName(), e.key, why);
+        setStatus(e, NodeStatus.OFFLINE, why);
+      }
+    }
+    return quiet;
+  }
+
+  private void setStatus(NodeEntry e, NodeStatus status, String reason) {
+    if (e.status == status && e.reason.equals(reason)) {
+      return;
+    }
+    if (e.status != status) {
+      e.statusSinceMs = clock.getAsLong();
+    }
+    e.status = status;
+    e.reason = reason;
+    publish(e, e.gpus, e.processes, e.system, true);
+  }
+
+  /** Flags names reported by more than one node; returns the entries whose flag changed. */
+  private List<NodeEntry> markDuplicateNames() {
+    var changed = new ArrayList<NodeEntry>();
+    var counts = new HashMap<String, Integer>();
+    for (var e : nodes) {
+      if (e.name != null) {
+        counts.merge(e.name, 1, Integer::sum);
+      }
+    }
+    for (var e : nodes) {
+      boolean dup = e.name != null && counts.get(e.name) > 1;
+      if (dup && !e.duplicateName) {
+        log.warn("node name '{}' is reported by more than one node; showing {} by its address",
+            e.name, e.key);
+      }
+      if (dup != e.duplicateName) {
+        changed.add(e);
+      }
+      e.duplicateName = dup;
+    }
+    return changed;
+  }
+
+  private void publish(NodeEntry e, Map<String, ObjectNode> oldGpus, ArrayNode oldProcesses,
+      ObjectNode oldSystem, boolean countsMayChange) {
+    e.version++;
+    changes++;
+    ClusterStats before = stats;
+    stats = null;
+    ClusterStats changedStats = null;
+    if (countsMayChange) {
+      ClusterStats now = stats();
+      if (now.countsDiffer(before)) {
+        changedStats = now;
+      }
+    }
+    if (dashboards != null) {
+      dashboards.nodeChanged(e, oldGpus, oldProcesses, oldSystem, countsMayChange, changedStats);
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package io.gpuhot.hub;
+
+import io.gpuhot.net.HttpReply;
+import io.gpuhot.net.StaticFiles;
+import io.gpuhot.net.WebServer;
+import io.gpuhot.support.EventLoops;
+import io.gpuhot.support.Version;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import java.io.Closeable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running hub: links to every node, the cluster state, and the web server for dashboards.
+ *
+ * <p>Threads: node connections run on an I/O group ({@link HubConfig#ioThreads()} threads) where
+ * their messages are parsed; the cluster state, every dashboard connection and the HTTP routes
+ * share one state loop, so no state is shared between threads and a fan-out never crosses one.
+ */
+public final class Hub implements Closeable {
+  private static final Logger log = LoggerFactory.getLogger(Hub.class);
+  private static final long STALE_CHECK_MS = 100;
+
+  private final HubConfig config;
+  private final EventLoopGroup ioGroup;
+  private final EventLoopGroup stateGroup;
+  private final EventLoop stateLoop;
+  private final ClusterState state;
+  private final Dashboards dashboards;
+  private final List<NodeLink> links = new ArrayList<>();
+  private final WebServer server;
+
+  private Hub(HubConfig config) {
+    this.config = config;
+    this.ioGroup = EventLoops.create("hub-io", config.ioThreads());
+    this.stateGroup = EventLoops.create("hub-state", 1);
+    this.stateLoop = stateGroup.next();
+    this.state = new ClusterState(config.nodeUrls(), config.intervalS(), System::currentTimeMillis);
+    this.dashboards = new Dashboards(state, stateLoop, config, "hub", Version.current());
+    state.attach(dashboards);
+    var files = new StaticFiles();
+    WebServer bound;
+    try {
+      bound =
+          WebServer.builder("hub")
+              .route("/api/gpu-data", q -> onState(() -> bytes(StreamEncoder.compat(
+                  state.nodes(), state.stats()))))
+              .route("/api/cluster", q -> onState(() -> bytes(StreamEncoder.snapshot(
+                  state.nodes(), id -> true, state.stats(), "hub", config.intervalS(),
+                  Version.current()))))
+              .route("/api/version", q -> HttpReply.json(Version.apiJson()))
+              .route("/api/health", q -> onState(this::health))
+              .websocket(List.of("/ws"), dashboards::openV2)
+              .websocket(List.of("/socket.io/", "/socket.io"), dashboards::openCompat)
+              .fallback(files::lookup)
+              .compression(config.browserDeflate())
+              .bind(stateGroup, config.host(), config.port());
+    } catch (RuntimeException e) {
+      EventLoops.shutdown(stateGroup);
+      EventLoops.shutdown(ioGroup);
+      throw e;
+    }
+    this.server = bound;
+  }
+
+  /** Starts the hub: binds its port, then dials every node. */
+  public static Hub start(HubConfig config) {
+    var hub = new Hub(config);
+    hub.startLinks();
+    log.info("hub listening on http://{}:{}/ for {} node(s)", config.host(), hub.port(),
+        config.nodeUrls().size());
+    return hub;
+  }
+
+  private void startLinks() {
+    for (var e : state.nodes()) {
+      var link = new NodeLink(e.id, e.url, ioGroup.next(), stateLoop, state, config);
+      links.add(link);
+      link.start();
+    }
+    stateLoop.scheduleAtFixedRate(this::checkStale, STALE_CHECK_MS, STALE_CHECK_MS,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void checkStale() {
+    try {
+      for (var quiet : state.checkStale()) {
+        links.get(quiet.id).reconnect("no message for three update intervals");
+      }
+    } catch (RuntimeException e) {
+      log.warn("stale check failed; it runs again in {} ms", STALE_CHECK_MS, e);
+    }
+  }
+
+  /** Runs a read of the state on the state loop; routes already run there. */
+  private HttpReply onState(Callable<HttpReply> read) throws Exception {
+    if (stateLoop.inEventLoop()) {
+      return read.call();
+    }
+    return stateLoop.submit(read).get(5, TimeUnit.SECONDS);
+  }
+
+  private HttpReply health() {
+    var s = state.stats();
+    String body = "{\"status\":\"" + (s.onlineNodes() > 0 ? "ok" : "no node online")
+        + "\",\"online_nodes\":" + s.onlineNodes() + ",\"total_nodes\":" + s.totalNodes() + "}";
+    var bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return s.onlineNodes() > 0
+        ? HttpReply.json(bytes)
+        : HttpReply.json(io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE, bytes);
+  }
+
+  private static HttpReply bytes(ByteBuf buf) {
+    try {
+      return HttpReply.json(ByteBufUtil.getBytes(buf));
+    } finally {
+      buf.release();
+    }
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public HubConfig config() {
+    return config;
+  }
+
+  /** Dashboards connected now, of both protocols. */
+  public int dashboardClients() {
+    try {
+      return stateLoop.submit(dashboards::clientCount).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("hub state loop did not answer", e);
+    }
+  }
+
+  /** Dashboard messages written so far (protocol 2 and original protocol). */
+  public long messagesSent() {
+    return dashboards.messagesSent();
+  }
+
+  /** Dashboard messages skipped because the client could not take them yet. */
+  public long messagesSkipped() {
+    return dashboards.messagesSkipped();
+  }
+
+  @Override
+  public void close() {
+    state.closing();
+    links.forEach(NodeLink::close);
+    server.close();
+    stateLoop.execute(() -> {
+      dashboards.close();
+      state.nodes().forEach(NodeEntry::release);
+    });
+    EventLoops.shutdown(ioGroup);
+    EventLoops.shutdown(stateGroup);
+  }
+}

@@ -1,0 +1,136 @@
+package io.gpuhot.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import java.net.URI;
+import java.util.Map;
+
+/**
+ * The hub's state of one configured node, keyed by its URL. Only the hub's state loop touches
+ * it. {@link #version} grows with every change the dashboards must see, so a client that holds
+ * version {@code v - 1} can apply the delta of version {@code v}.
+ */
+final class NodeEntry {
+  final int id;
+  final URI url;
+  final String key;
+  final String address;
+
+  String name;
+  boolean duplicateName;
+  NodeStatus status = NodeStatus.OFFLINE;
+  String reason = "connecting";
+  boolean connected;
+  long connectedAtMs;
+  Map<String, ObjectNode> gpus = Map.of();
+  ArrayNode processes = JsonNodeFactory.instance.arrayNode();
+  ObjectNode system = JsonNodeFactory.instance.objectNode();
+  long seq = -1;
+  double sampledAtMs = Double.NaN;
+  double intervalS = Double.NaN;
+  double observedGapMs = Double.NaN;
+  long lastMessageMs;
+  long lastFreshMs;
+  String freshness;
+  long messages;
+  long statusSinceMs;
+  int version;
+  Summary summary = Summary.EMPTY;
+
+  private ByteBuf fullCache;
+  private int fullCacheVersion = -1;
+
+  NodeEntry(int id, URI url) {
+    this.id = id;
+    this.url = url;
+    String s = url.toString();
+    this.key = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    this.address = url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "");
+  }
+
+  /** The name people see: the reported one, qualified by address when two nodes share it. */
+  String displayName() {
+    if (name == null) {
+      return address;
+    }
+    return duplicateName ? name + " (" + address + ")" : name;
+  }
+
+  boolean online() {
+    return status == NodeStatus.ONLINE;
+  }
+
+  /** The encoded full entry of the current version, if one was made. */
+  ByteBuf cachedFull() {
+    return fullCacheVersion == version ? fullCache : null;
+  }
+
+  void cacheFull(ByteBuf encoded) {
+    if (fullCache != null) {
+      fullCache.release();
+    }
+    fullCache = encoded;
+    fullCacheVersion = version;
+  }
+
+  void release() {
+    if (fullCache != null) {
+      fullCache.release();
+      fullCache = null;
+    }
+  }
+
+  /** The figures the cluster overview shows for one node, derived from its GPUs. */
+  record Summary(
+      int gpus,
+      double utilization,
+      double memoryUsed,
+      double memoryTotal,
+      double power,
+      double powerLimit,
+      double maxTemperature,
+      int throttled,
+      int processes) {
+    static final Summary EMPTY = new Summary(0, Double.NaN, 0, 0, 0, 0, Double.NaN, 0, 0);
+
+    static Summary of(Map<String, ObjectNode> gpus, ArrayNode processes) {
+      double util = 0;
+      int utilCount = 0;
+      double used = 0;
+      double total = 0;
+      double power = 0;
+      double limit = 0;
+      double maxTemp = Double.NaN;
+      int throttled = 0;
+      for (ObjectNode gpu : gpus.values()) {
+        JsonNode u = gpu.get("utilization");
+        if (u != null && u.isNumber()) {
+          util += u.asDouble();
+          utilCount++;
+        }
+        used += num(gpu, "memory_used");
+        total += num(gpu, "memory_total");
+        power += num(gpu, "power_draw");
+        limit += num(gpu, "power_limit");
+        JsonNode t = gpu.get("temperature");
+        if (t != null && t.isNumber() && !(t.asDouble() <= maxTemp)) {
+          maxTemp = t.asDouble();
+        }
+        String reasons = gpu.path("throttle_reasons").asText("None");
+        if (!reasons.isEmpty() && !reasons.equals("None")) {
+          throttled++;
+        }
+      }
+      return new Summary(gpus.size(), utilCount == 0 ? Double.NaN : util / utilCount, used, total,
+          power, limit, maxTemp, throttled, processes.size());
+    }
+
+    private static double num(ObjectNode gpu, String field) {
+      JsonNode n = gpu.get(field);
+      return n != null && n.isNumber() ? n.asDouble() : 0;
+    }
+  }
+}
