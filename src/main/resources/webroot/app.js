@@ -227,6 +227,7 @@
     layoutDirty = true;
     markAll();
     History.fill();
+    if (Detail.nodeId !== null || !state.detailAll) sendView();
   }
 
   function applyNode(msg) {
@@ -357,7 +358,7 @@
 
     url() {
       const proto = location.protocol === 'https:' ? 'wss://' : 'ws://';
-      return proto + location.host + '/ws?detail=auto';
+      return proto + location.host + '/ws?detail=auto&fields=card';
     },
 
     open() {
@@ -462,9 +463,11 @@
     }
   }
 
+  /** Tells the server which nodes this page shows, and which one it shows every field of. */
   function sendView() {
-    if (state.detailAll) Conn.send({ type: 'view', detail: 'all' });
-    else Conn.send({ type: 'view', detail: Array.from(state.detailIds) });
+    const full = Detail.nodeId === null ? [] : [Detail.nodeId];
+    if (state.detailAll) Conn.send({ type: 'view', detail: 'all', full });
+    else Conn.send({ type: 'view', detail: Array.from(state.detailIds).concat(full), full });
   }
 
   // -------------------------------------------------------------- rendering
@@ -994,8 +997,10 @@
     timer: 0,
 
     open(nodeId, gpuId) {
+      const again = this.nodeId === nodeId;
       this.nodeId = nodeId;
       this.gpuId = gpuId;
+      if (!again) sendView();
       $('detail').hidden = false;
       this.plots.forEach((p) => p.plot.destroy());
       this.plots = [];
@@ -1008,10 +1013,12 @@
     close() {
       $('detail').hidden = true;
       clearInterval(this.timer);
-      this.plots.forEach((p) => p.plot.destroy());
-      this.plots = [];
       const node = state.nodes.get(this.nodeId);
       const card = node && node.view && node.view.cards.get(this.gpuId);
+      this.nodeId = null;
+      sendView();
+      this.plots.forEach((p) => p.plot.destroy());
+      this.plots = [];
       if (card) card.root.focus();
     },
 

@@ -2,6 +2,7 @@ package io.gpuhot.cli;
 
 import io.gpuhot.hub.Hub;
 import io.gpuhot.hub.HubConfig;
+import io.gpuhot.net.Compression;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -40,8 +41,10 @@ final class HubCommand implements Callable<Integer> {
   @Option(names = "--io-threads", description = "Threads for node connections (default 1) [IO_THREADS]")
   String ioThreads;
 
-  @Option(names = "--no-compression", description = "Do not offer permessage-deflate to browsers")
-  boolean noCompression;
+  @Option(names = "--compression",
+      description = "permessage-deflate for dashboards: shared (default: each message compressed "
+          + "once for all), per-connection, or off [COMPRESSION]")
+  String compression;
 
   HubCommand(Settings settings) {
     this.settings = settings;
@@ -76,7 +79,8 @@ final class HubCommand implements Callable<Integer> {
         .reconnect(Math.min(HubConfig.DEFAULT_RECONNECT_BASE_MS, (long) (maxWait * 1000)),
             (long) (maxWait * 1000))
         .ioThreads(settings.get("--io-threads", ioThreads, "IO_THREADS", 1, Settings::positiveInt))
-        .browserDeflate(!noCompression)
+        .compression(settings.get("--compression", compression, "COMPRESSION",
+            Compression.SHARED, Compression::parse))
         .build();
     var hub = Hub.start(config);
     System.out.println("GPU Hot hub: http://" + displayHost(config.host()) + ":" + hub.port()

@@ -62,7 +62,7 @@ final class MockClusterCommand implements Callable<Integer> {
   public Integer call() {
     var config = configure(settings, List.of(2, 4, 8), nodes, basePort, prefix, host, interval, seed);
     int n = settings.get("--threads", threads, "MOCK_THREADS", 1, Settings::positiveInt);
-    if (config.basePort() + config.gpusPerNode().size() - 1 > 65535) {
+    if (config.basePort() > 0 && config.basePort() + config.gpusPerNode().size() - 1 > 65535) {
       throw new ConfigException("invalid --base-port " + config.basePort() + ": "
           + config.gpusPerNode().size() + " nodes would need ports past 65535");
     }
@@ -74,9 +74,10 @@ final class MockClusterCommand implements Callable<Integer> {
       EventLoops.shutdown(group);
       throw e;
     }
+    var ports = cluster.nodes().stream().mapToInt(io.gpuhot.mock.MockNode::port).toArray();
     System.out.println("GPU Hot mock cluster: " + cluster.nodes().size() + " nodes, "
-        + cluster.totalGpus() + " GPUs on " + config.host() + ":" + config.basePort() + "-"
-        + (config.basePort() + cluster.nodes().size() - 1) + " (seed " + config.seed() + ")");
+        + cluster.totalGpus() + " GPUs on " + config.host() + ":" + ports[0] + "-"
+        + ports[ports.length - 1] + " (seed " + config.seed() + ")");
     System.out.println("NODE_URLS=" + String.join(",", cluster.urls()));
     return Lifecycle.runUntilStopped(List.of(() -> EventLoops.shutdown(group), cluster));
   }

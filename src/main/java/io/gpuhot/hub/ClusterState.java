@@ -1,12 +1,9 @@
 package io.gpuhot.hub;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -30,7 +27,7 @@ final class ClusterState {
   private final LongSupplier clock;
   private Dashboards dashboards;
   private ClusterStats stats;
-  private int changes;
+  private int changeCount;
   private volatile boolean closing;
 
   ClusterState(List<URI> urls, double defaultIntervalS, LongSupplier clock) {
@@ -59,7 +56,7 @@ final class ClusterState {
 
   /** Changes since start; a cache keyed by it is current while it stays the same. */
   int changes() {
-    return changes;
+    return changeCount;
   }
 
   ClusterStats stats() {
@@ -129,14 +126,8 @@ final class ClusterState {
     e.lastFreshMs = receivedAtMs;
     boolean wasOnline = e.online();
     boolean renamed = !Objects.equals(e.name, m.name());
-    Map<String, ObjectNode> oldGpus = e.gpus;
-    ArrayNode oldProcesses = e.processes;
-    ObjectNode oldSystem = e.system;
-    int oldGpuCount = e.gpus.size();
     e.name = m.name();
-    e.gpus = m.gpus();
-    e.processes = m.processes();
-    e.system = m.system();
+    Changes changes = Changes.merge(e, m);
     e.seq = m.seq() >= 0 ? m.seq() : e.seq + 1;
     e.sampledAtMs = m.sampledAtMs();
     e.intervalS = m.intervalS();
@@ -152,12 +143,12 @@ final class ClusterState {
     if (renamed) {
       for (var other : markDuplicateNames()) {
         if (other != e) {
-          publish(other, other.gpus, other.processes, other.system, true);
+          publish(other, Changes.NONE, true);
         }
       }
     }
     boolean statusChanged = !wasOnline || renamed;
-    publish(e, oldGpus, oldProcesses, oldSystem, statusChanged || oldGpuCount != e.gpus.size());
+    publish(e, changes, statusChanged || changes.gpuCountChanged());
   }
 
   /** Marks nodes offline whose stream went quiet or stale; returns the ones to reconnect. */
@@ -200,7 +191,7 @@ final class ClusterState {
     }
     e.status = status;
     e.reason = reason;
-    publish(e, e.gpus, e.processes, e.system, true);
+    publish(e, Changes.NONE, true);
   }
 
   /** Flags names reported by more than one node; returns the entries whose flag changed. */
@@ -226,10 +217,9 @@ final class ClusterState {
     return changed;
   }
 
-  private void publish(NodeEntry e, Map<String, ObjectNode> oldGpus, ArrayNode oldProcesses,
-      ObjectNode oldSystem, boolean countsMayChange) {
+  private void publish(NodeEntry e, Changes changes, boolean countsMayChange) {
     e.version++;
-    changes++;
+    changeCount++;
     ClusterStats before = stats;
     stats = null;
     ClusterStats changedStats = null;
@@ -240,7 +230,7 @@ final class ClusterState {
       }
     }
     if (dashboards != null) {
-      dashboards.nodeChanged(e, oldGpus, oldProcesses, oldSystem, countsMayChange, changedStats);
+      dashboards.nodeChanged(e, changes, countsMayChange, changedStats);
     }
   }
 }

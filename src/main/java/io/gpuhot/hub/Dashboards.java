@@ -1,17 +1,14 @@
 package io.gpuhot.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gpuhot.net.WsSession;
 import io.gpuhot.support.Json;
-import io.netty.buffer.ByteBuf;
+import io.gpuhot.net.WsMessage;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -46,8 +43,8 @@ final class Dashboards {
   private boolean summaryFlushScheduled;
   private boolean compatFlushScheduled;
   private boolean compatMissed;
-  private ByteBuf snapshotAll;
-  private int snapshotAllChanges = -1;
+  private final WsMessage[] snapshots = new WsMessage[Tier.values().length];
+  private final int[] snapshotChanges = {-1, -1};
 
   Dashboards(ClusterState state, EventLoop loop, HubConfig config, String mode, String version) {
     this.state = state;
@@ -62,27 +59,45 @@ final class Dashboards {
   private final class Client {
     final WsSession session;
     final int[] held;
-    final BitSet detail = new BitSet();
-    boolean detailAll;
+    final Tier[] tiers;
+    final Tier listTier;
     boolean summariesMissed;
     long lastSentMs = System.currentTimeMillis();
     long blockedSinceMs;
 
-    Client(WsSession session) {
+    Client(WsSession session, Tier listTier) {
       this.session = session;
+      this.listTier = listTier;
       this.held = new int[state.nodes().size()];
+      this.tiers = new Tier[state.nodes().size()];
       Arrays.fill(held, -1);
     }
 
     boolean detailed(int id) {
-      return detailAll || detail.get(id);
+      return tiers[id] != null;
     }
 
     boolean wantsSummaries() {
-      return !detailAll;
+      for (Tier t : tiers) {
+        if (t == null) {
+          return true;
+        }
+      }
+      return false;
     }
 
-    void send(ByteBuf message) {
+    /** The one tier every node is viewed in, or null when they differ. */
+    Tier uniformTier() {
+      Tier first = tiers.length == 0 ? listTier : tiers[0];
+      for (Tier t : tiers) {
+        if (t != first) {
+          return null;
+        }
+      }
+      return first;
+    }
+
+    void send(WsMessage message) {
       session.send(message);
       lastSentMs = System.currentTimeMillis();
       messagesSent.increment();
@@ -101,16 +116,29 @@ final class Dashboards {
     return messagesSkipped.sum();
   }
 
+  /** The most bytes Netty holds for any one dashboard, waiting for its socket. */
+  long maxBacklogBytes() {
+    long max = 0;
+    for (var c : clients) {
+      max = Math.max(max, c.session.pendingBytes());
+    }
+    for (var s : compatClients) {
+      max = Math.max(max, s.pendingBytes());
+    }
+    return max;
+  }
+
   // Connections (called on the state loop).
 
   WsSession.Listener openV2(WsSession session) {
-    var client = new Client(session);
+    var client = new Client(session, Tier.parse(session.param("fields", "full"), Tier.FULL));
     String detail = session.param("detail", "auto");
-    switch (detail) {
-      case "all" -> client.detailAll = true;
-      case "none" -> client.detailAll = false;
-      default -> client.detailAll = state.stats().knownGpus() <= config.autoDetailGpus();
-    }
+    boolean all = switch (detail) {
+      case "all" -> true;
+      case "none" -> false;
+      default -> state.stats().knownGpus() <= config.autoDetailGpus();
+    };
+    Arrays.fill(client.tiers, all ? client.listTier : null);
     clients.add(client);
     sendSnapshot(client);
     return new WsSession.Listener() {
@@ -135,7 +163,7 @@ final class Dashboards {
 
   WsSession.Listener openCompat(WsSession session) {
     compatClients.add(session);
-    ByteBuf full = StreamEncoder.compat(state.nodes(), state.stats());
+    var full = new WsMessage(StreamEncoder.compat(state.nodes(), state.stats()));
     try {
       session.send(full);
     } finally {
@@ -157,20 +185,22 @@ final class Dashboards {
   }
 
   private void sendSnapshot(Client client) {
-    ByteBuf snapshot;
-    if (client.detailAll) {
-      if (snapshotAllChanges != state.changes() || snapshotAll == null) {
-        if (snapshotAll != null) {
-          snapshotAll.release();
+    WsMessage snapshot;
+    Tier uniform = client.uniformTier();
+    if (uniform != null) {
+      int slot = uniform.ordinal();
+      if (snapshots[slot] == null || snapshotChanges[slot] != state.changes()) {
+        if (snapshots[slot] != null) {
+          snapshots[slot].release();
         }
-        snapshotAll = StreamEncoder.snapshot(state.nodes(), id -> true, state.stats(), mode,
-            config.intervalS(), version);
-        snapshotAllChanges = state.changes();
+        snapshots[slot] = new WsMessage(StreamEncoder.snapshot(state.nodes(), id -> uniform,
+            state.stats(), mode, config.intervalS(), version));
+        snapshotChanges[slot] = state.changes();
       }
-      snapshot = snapshotAll.retain();
+      snapshot = snapshots[slot].retain();
     } else {
-      snapshot = StreamEncoder.snapshot(state.nodes(), client.detail::get, state.stats(), mode,
-          config.intervalS(), version);
+      snapshot = new WsMessage(StreamEncoder.snapshot(state.nodes(), id -> client.tiers[id],
+          state.stats(), mode, config.intervalS(), version));
     }
     try {
       client.send(snapshot);
@@ -182,7 +212,11 @@ final class Dashboards {
     }
   }
 
-  /** Reads a client's view request: {@code {"type":"view","detail":"all"|[ids]}}. */
+  /**
+   * Reads a client's view request: {@code {"type":"view","detail":"all"|[ids],"full":[ids]}}.
+   * Nodes in {@code detail} are sent in the client's list tier, those in {@code full} with every
+   * field, the rest as summaries.
+   */
   private void view(Client client, String text) {
     JsonNode msg;
     try {
@@ -194,55 +228,65 @@ final class Dashboards {
     if (!"view".equals(msg.path("type").asText())) {
       return;
     }
+    int n = state.nodes().size();
     JsonNode detail = msg.get("detail");
-    boolean before = client.detailAll;
-    BitSet old = (BitSet) client.detail.clone();
+    var next = new Tier[n];
     if (detail != null && detail.isTextual() && detail.asText().equals("all")) {
-      client.detailAll = true;
+      Arrays.fill(next, client.listTier);
     } else if (detail != null && detail.isArray()) {
-      client.detailAll = false;
-      client.detail.clear();
       for (JsonNode id : detail) {
-        if (id.canConvertToInt() && id.asInt() >= 0 && id.asInt() < state.nodes().size()) {
-          client.detail.set(id.asInt());
+        if (id.canConvertToInt() && id.asInt() >= 0 && id.asInt() < n) {
+          next[id.asInt()] = client.listTier;
         }
       }
     } else {
-      return;
+      System.arraycopy(client.tiers, 0, next, 0, n);
     }
-    for (var e : state.nodes()) {
-      boolean was = before || old.get(e.id);
-      if (client.detailed(e.id) && !was) {
-        client.held[e.id] = -1;
-      } else if (!client.detailed(e.id)) {
-        client.held[e.id] = -1;
+    JsonNode full = msg.get("full");
+    if (full != null && full.isArray()) {
+      for (int i = 0; i < n; i++) {
+        if (next[i] == Tier.FULL && client.listTier != Tier.FULL) {
+          next[i] = client.listTier;
+        }
+      }
+      for (JsonNode id : full) {
+        if (id.canConvertToInt() && id.asInt() >= 0 && id.asInt() < n) {
+          next[id.asInt()] = Tier.FULL;
+        }
       }
     }
-    if (before && !client.detailAll) {
-      client.summariesMissed = true;
+    for (int i = 0; i < n; i++) {
+      if (next[i] != client.tiers[i]) {
+        if (next[i] == null) {
+          client.summariesMissed = true;
+        }
+        client.held[i] = -1;
+        client.tiers[i] = next[i];
+      }
     }
     catchUp(client);
   }
 
   // Fan-out (called by ClusterState on the state loop).
 
-  void nodeChanged(NodeEntry e, Map<String, ObjectNode> oldGpus, ArrayNode oldProcesses,
-      ObjectNode oldSystem, boolean statusChanged, ClusterStats changedStats) {
+  void nodeChanged(NodeEntry e, Changes changes, boolean statusChanged,
+      ClusterStats changedStats) {
     if (!clients.isEmpty()) {
-      fanOut(e, oldGpus, oldProcesses, oldSystem, statusChanged, changedStats);
+      fanOut(e, changes, statusChanged, changedStats);
     }
     if (!compatClients.isEmpty()) {
       scheduleCompatFlush();
     }
   }
 
-  private void fanOut(NodeEntry e, Map<String, ObjectNode> oldGpus, ArrayNode oldProcesses,
-      ObjectNode oldSystem, boolean statusChanged, ClusterStats changedStats) {
-    ByteBuf delta = null;
+  private void fanOut(NodeEntry e, Changes changes, boolean statusChanged,
+      ClusterStats changedStats) {
+    var deltas = new WsMessage[Tier.values().length];
     boolean anySummary = false;
     try {
       for (var c : clients) {
-        if (!c.detailed(e.id)) {
+        Tier tier = c.tiers[e.id];
+        if (tier == null) {
           anySummary = true;
           continue;
         }
@@ -252,19 +296,22 @@ final class Dashboards {
           continue;
         }
         if (c.held[e.id] == e.version - 1) {
-          if (delta == null) {
-            delta = StreamEncoder.delta(e, oldGpus, oldProcesses, oldSystem, statusChanged,
-                changedStats);
+          int slot = tier.ordinal();
+          if (deltas[slot] == null) {
+            deltas[slot] = new WsMessage(StreamEncoder.delta(e, tier, changes, statusChanged,
+                changedStats));
           }
-          c.send(delta);
+          c.send(deltas[slot]);
         } else {
-          c.send(full(e));
+          c.send(full(e, tier));
         }
         c.held[e.id] = e.version;
       }
     } finally {
-      if (delta != null) {
-        delta.release();
+      for (var d : deltas) {
+        if (d != null) {
+          d.release();
+        }
       }
     }
     if (anySummary) {
@@ -276,11 +323,11 @@ final class Dashboards {
     }
   }
 
-  private ByteBuf full(NodeEntry e) {
-    ByteBuf cached = e.cachedFull();
+  private WsMessage full(NodeEntry e, Tier tier) {
+    WsMessage cached = e.cachedFull(tier);
     if (cached == null) {
-      cached = StreamEncoder.node(e, state.stats());
-      e.cacheFull(cached);
+      cached = new WsMessage(StreamEncoder.node(e, tier, state.stats()));
+      e.cacheFull(tier, cached);
     }
     return cached;
   }
@@ -300,13 +347,13 @@ final class Dashboards {
         return;
       }
       if (c.detailed(e.id) && c.held[e.id] != e.version) {
-        c.send(full(e));
+        c.send(full(e, c.tiers[e.id]));
         c.held[e.id] = e.version;
       }
     }
     if (c.summariesMissed && c.session.isWritable()) {
       var list = state.nodes().stream().filter(n -> !c.detailed(n.id)).toList();
-      ByteBuf all = StreamEncoder.summaries(list, state.stats());
+      var all = new WsMessage(StreamEncoder.summaries(list, state.stats()));
       try {
         c.send(all);
       } finally {
@@ -326,7 +373,7 @@ final class Dashboards {
     if (dirty.isEmpty()) {
       return;
     }
-    ByteBuf batch = StreamEncoder.summaries(dirty, state.stats());
+    var batch = new WsMessage(StreamEncoder.summaries(dirty, state.stats()));
     try {
       for (var c : clients) {
         if (!c.wantsSummaries()) {
@@ -358,7 +405,7 @@ final class Dashboards {
     if (compatClients.isEmpty()) {
       return;
     }
-    ByteBuf full = StreamEncoder.compat(state.nodes(), state.stats());
+    var full = new WsMessage(StreamEncoder.compat(state.nodes(), state.stats()));
     try {
       for (var s : compatClients) {
         if (s.isWritable()) {
@@ -377,7 +424,7 @@ final class Dashboards {
   /** Heartbeats for quiet clients, and disconnects clients that stopped reading long ago. */
   private void housekeeping() {
     long now = System.currentTimeMillis();
-    ByteBuf beat = null;
+    WsMessage beat = null;
     try {
       for (var c : new ArrayList<>(clients)) {
         if (c.blockedSinceMs > 0 && now - c.blockedSinceMs > config.stallTimeoutMs()) {
@@ -389,7 +436,7 @@ final class Dashboards {
         }
         if (now - c.lastSentMs >= HEARTBEAT_MS && c.session.isWritable()) {
           if (beat == null) {
-            beat = StreamEncoder.heartbeat();
+            beat = new WsMessage(StreamEncoder.heartbeat());
           }
           c.send(beat);
         }
@@ -404,9 +451,11 @@ final class Dashboards {
   }
 
   void close() {
-    if (snapshotAll != null) {
-      snapshotAll.release();
-      snapshotAll = null;
+    for (int i = 0; i < snapshots.length; i++) {
+      if (snapshots[i] != null) {
+        snapshots[i].release();
+        snapshots[i] = null;
+      }
     }
   }
 }

@@ -4,6 +4,7 @@ import io.gpuhot.net.HttpReply;
 import io.gpuhot.net.StaticFiles;
 import io.gpuhot.net.WebServer;
 import io.gpuhot.support.EventLoops;
+import io.gpuhot.support.ProcessStats;
 import io.gpuhot.support.Version;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class Hub implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
   private static final long STALE_CHECK_MS = 100;
+  /** Kernel send buffer per dashboard: enough for a burst, and a bound on a stalled client. */
+  static final int DASHBOARD_SEND_BUFFER = 128 * 1024;
 
   private final HubConfig config;
   private final EventLoopGroup ioGroup;
@@ -53,14 +56,15 @@ public final class Hub implements Closeable {
               .route("/api/gpu-data", q -> onState(() -> bytes(StreamEncoder.compat(
                   state.nodes(), state.stats()))))
               .route("/api/cluster", q -> onState(() -> bytes(StreamEncoder.snapshot(
-                  state.nodes(), id -> true, state.stats(), "hub", config.intervalS(),
+                  state.nodes(), id -> Tier.FULL, state.stats(), "hub", config.intervalS(),
                   Version.current()))))
               .route("/api/version", q -> HttpReply.json(Version.apiJson()))
               .route("/api/health", q -> onState(this::health))
               .websocket(List.of("/ws"), dashboards::openV2)
               .websocket(List.of("/socket.io/", "/socket.io"), dashboards::openCompat)
               .fallback(files::lookup)
-              .compression(config.browserDeflate())
+              .compression(config.compression())
+              .sendBuffer(DASHBOARD_SEND_BUFFER)
               .bind(stateGroup, config.host(), config.port());
     } catch (RuntimeException e) {
       EventLoops.shutdown(stateGroup);
@@ -110,7 +114,10 @@ public final class Hub implements Closeable {
   private HttpReply health() {
     var s = state.stats();
     String body = "{\"status\":\"" + (s.onlineNodes() > 0 ? "ok" : "no node online")
-        + "\",\"online_nodes\":" + s.onlineNodes() + ",\"total_nodes\":" + s.totalNodes() + "}";
+        + "\",\"online_nodes\":" + s.onlineNodes() + ",\"total_nodes\":" + s.totalNodes()
+        + ",\"dashboards\":" + dashboards.clientCount() + ",\"messages_sent\":"
+        + dashboards.messagesSent() + ",\"messages_skipped\":" + dashboards.messagesSkipped()
+        + ",\"process\":" + ProcessStats.json() + "}";
     var bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return s.onlineNodes() > 0
         ? HttpReply.json(bytes)
@@ -137,6 +144,15 @@ public final class Hub implements Closeable {
   public int dashboardClients() {
     try {
       return stateLoop.submit(dashboards::clientCount).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("hub state loop did not answer", e);
+    }
+  }
+
+  /** The most bytes the hub holds for one dashboard that has not taken them yet. */
+  public long maxDashboardBacklogBytes() {
+    try {
+      return stateLoop.submit(dashboards::maxBacklogBytes).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("hub state loop did not answer", e);
     }

@@ -1,5 +1,6 @@
 package io.gpuhot.hub;
 
+import io.gpuhot.net.Compression;
 import java.net.URI;
 import java.util.List;
 
@@ -16,6 +17,7 @@ import java.util.List;
  * @param summaryWindowMs how long node summaries are gathered before one batch is sent
  * @param autoDetailGpus clusters up to this size are sent in full detail unless a client asks
  *     otherwise; larger ones start with summaries only
+ * @param compression how permessage-deflate is offered to dashboards
  * @param stallTimeoutMs a dashboard that accepts nothing for this long is disconnected
  */
 public record HubConfig(
@@ -29,7 +31,7 @@ public record HubConfig(
     long compatWindowMs,
     long summaryWindowMs,
     int autoDetailGpus,
-    boolean browserDeflate,
+    Compression compression,
     boolean nodeDeflate,
     int ioThreads,
     long stallTimeoutMs) {
@@ -74,7 +76,7 @@ public record HubConfig(
     private long compatWindowMs = DEFAULT_COMPAT_WINDOW_MS;
     private long summaryWindowMs = DEFAULT_SUMMARY_WINDOW_MS;
     private int autoDetailGpus = DEFAULT_AUTO_DETAIL_GPUS;
-    private boolean browserDeflate = true;
+    private Compression compression = Compression.SHARED;
     private boolean nodeDeflate = false;
     private int ioThreads = 1;
     private long stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS;
@@ -124,8 +126,8 @@ public record HubConfig(
       return this;
     }
 
-    public Builder browserDeflate(boolean v) {
-      browserDeflate = v;
+    public Builder compression(Compression v) {
+      compression = v;
       return this;
     }
 
@@ -146,7 +148,7 @@ public record HubConfig(
 
     public HubConfig build() {
       return new HubConfig(nodeUrls, host, port, intervalS, reconnectBaseMs, reconnectMaxMs,
-          maxMessageBytes, compatWindowMs, summaryWindowMs, autoDetailGpus, browserDeflate,
+          maxMessageBytes, compatWindowMs, summaryWindowMs, autoDetailGpus, compression,
           nodeDeflate, ioThreads, stallTimeoutMs);
     }
   }

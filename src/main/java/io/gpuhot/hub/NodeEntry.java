@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.buffer.ByteBuf;
+import io.gpuhot.net.WsMessage;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,9 +26,9 @@ final class NodeEntry {
   String reason = "connecting";
   boolean connected;
   long connectedAtMs;
-  Map<String, ObjectNode> gpus = Map.of();
+  final Map<String, ObjectNode> gpus = new LinkedHashMap<>();
   ArrayNode processes = JsonNodeFactory.instance.arrayNode();
-  ObjectNode system = JsonNodeFactory.instance.objectNode();
+  final ObjectNode system = JsonNodeFactory.instance.objectNode();
   long seq = -1;
   double sampledAtMs = Double.NaN;
   double intervalS = Double.NaN;
@@ -40,8 +41,8 @@ final class NodeEntry {
   int version;
   Summary summary = Summary.EMPTY;
 
-  private ByteBuf fullCache;
-  private int fullCacheVersion = -1;
+  private final WsMessage[] fullCache = new WsMessage[Tier.values().length];
+  private final int[] fullCacheVersion = {-1, -1};
 
   NodeEntry(int id, URI url) {
     this.id = id;
@@ -63,23 +64,27 @@ final class NodeEntry {
     return status == NodeStatus.ONLINE;
   }
 
-  /** The encoded full entry of the current version, if one was made. */
-  ByteBuf cachedFull() {
-    return fullCacheVersion == version ? fullCache : null;
+  /** The encoded entry of the current version in the given tier, if one was made. */
+  WsMessage cachedFull(Tier tier) {
+    int i = tier.ordinal();
+    return fullCacheVersion[i] == version ? fullCache[i] : null;
   }
 
-  void cacheFull(ByteBuf encoded) {
-    if (fullCache != null) {
-      fullCache.release();
+  void cacheFull(Tier tier, WsMessage encoded) {
+    int i = tier.ordinal();
+    if (fullCache[i] != null) {
+      fullCache[i].release();
     }
-    fullCache = encoded;
-    fullCacheVersion = version;
+    fullCache[i] = encoded;
+    fullCacheVersion[i] = version;
   }
 
   void release() {
-    if (fullCache != null) {
-      fullCache.release();
-      fullCache = null;
+    for (int i = 0; i < fullCache.length; i++) {
+      if (fullCache[i] != null) {
+        fullCache[i].release();
+        fullCache[i] = null;
+      }
     }
   }
 

@@ -1,8 +1,6 @@
 package io.gpuhot.hub;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gpuhot.support.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -12,8 +10,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.function.IntPredicate;
+import java.util.function.IntFunction;
 
 /**
  * Encodes the hub's outgoing messages, each once, into a buffer that is then written to every
@@ -45,8 +42,8 @@ final class StreamEncoder {
   }
 
   /** A change of one node against the version before: only what differs in the stream. */
-  static ByteBuf delta(NodeEntry e, Map<String, ObjectNode> oldGpus, ArrayNode oldProcesses,
-      ObjectNode oldSystem, boolean statusChanged, ClusterStats stats) {
+  static ByteBuf delta(NodeEntry e, Tier tier, Changes changes, boolean statusChanged,
+      ClusterStats stats) {
     return encode(1024, g -> {
       g.writeStartObject();
       g.writeStringField("type", "delta");
@@ -54,12 +51,9 @@ final class StreamEncoder {
       if (statusChanged) {
         writeStatus(g, e);
       }
-      writeGpuChanges(g, oldGpus, e.gpus);
-      if (StreamValues.changed(oldSystem, e.system)) {
-        g.writeFieldName("system");
-        StreamValues.writeChanges(g, oldSystem, e.system);
-      }
-      if (!oldProcesses.equals(e.processes)) {
+      writeGpuChanges(g, changes, tier);
+      StreamValues.writeChanges(g, "system", changes.system, tier, true);
+      if (changes.processes) {
         g.writeFieldName("processes");
         g.writeTree(e.processes);
       }
@@ -100,33 +94,33 @@ final class StreamEncoder {
     g.writeNumberField("status_since_ms", e.statusSinceMs);
   }
 
-  private static void writeGpuChanges(JsonGenerator g, Map<String, ObjectNode> before,
-      Map<String, ObjectNode> after) throws IOException {
+  private static void writeGpuChanges(JsonGenerator g, Changes changes, Tier tier)
+      throws IOException {
     boolean open = false;
-    for (var gpu : after.entrySet()) {
-      ObjectNode old = before.get(gpu.getKey());
-      if (old != null && !StreamValues.changed(old, gpu.getValue())) {
+    for (var gpu : changes.gpus.entrySet()) {
+      if (!StreamValues.carriesAny(gpu.getValue(), tier, false)) {
         continue;
       }
       if (!open) {
         g.writeObjectFieldStart("gpus");
         open = true;
       }
-      g.writeFieldName(gpu.getKey());
-      if (old == null) {
-        StreamValues.writeObject(g, gpu.getValue());
-      } else {
-        StreamValues.writeChanges(g, old, gpu.getValue());
-      }
+      StreamValues.writeChanges(g, gpu.getKey(), gpu.getValue(), tier, false);
     }
-    for (String id : before.keySet()) {
-      if (!after.containsKey(id)) {
-        if (!open) {
-          g.writeObjectFieldStart("gpus");
-          open = true;
-        }
-        g.writeNullField(id);
+    for (var gpu : changes.added.entrySet()) {
+      if (!open) {
+        g.writeObjectFieldStart("gpus");
+        open = true;
       }
+      g.writeFieldName(gpu.getKey());
+      StreamValues.writeObject(g, gpu.getValue(), tier, false);
+    }
+    for (String id : changes.removed) {
+      if (!open) {
+        g.writeObjectFieldStart("gpus");
+        open = true;
+      }
+      g.writeNullField(id);
     }
     if (open) {
       g.writeEndObject();
@@ -134,20 +128,20 @@ final class StreamEncoder {
   }
 
   /** One node in full, replacing whatever the client held for it. */
-  static ByteBuf node(NodeEntry e, ClusterStats stats) {
+  static ByteBuf node(NodeEntry e, Tier tier, ClusterStats stats) {
     return encode(2048 + 1500 * e.gpus.size(), g -> {
       g.writeStartObject();
       g.writeStringField("type", "node");
       g.writeFieldName("node");
-      writeEntry(g, e, true);
+      writeEntry(g, e, tier);
       g.writeFieldName("cluster_stats");
       stats.write(g);
       g.writeEndObject();
     });
   }
 
-  /** A node entry; with {@code detail} its GPUs, processes and host figures too. */
-  static void writeEntry(JsonGenerator g, NodeEntry e, boolean detail) throws IOException {
+  /** A node entry; with a tier its GPUs, processes and host figures too, else its summary only. */
+  static void writeEntry(JsonGenerator g, NodeEntry e, Tier tier) throws IOException {
     g.writeStartObject();
     writeHead(g, e);
     g.writeStringField("url", e.key);
@@ -164,17 +158,18 @@ final class StreamEncoder {
     }
     g.writeFieldName("summary");
     writeSummary(g, e.summary);
-    if (detail) {
+    if (tier != null) {
+      g.writeStringField("fields", tier.wire());
       g.writeObjectFieldStart("gpus");
       for (var gpu : e.gpus.entrySet()) {
         g.writeFieldName(gpu.getKey());
-        StreamValues.writeObject(g, gpu.getValue());
+        StreamValues.writeObject(g, gpu.getValue(), tier, false);
       }
       g.writeEndObject();
       g.writeFieldName("processes");
       g.writeTree(e.processes);
       g.writeFieldName("system");
-      StreamValues.writeObject(g, e.system);
+      StreamValues.writeObject(g, e.system, tier, true);
     }
     g.writeEndObject();
   }
@@ -203,8 +198,8 @@ final class StreamEncoder {
     }
   }
 
-  /** The first message of a dashboard: every node, those in {@code detail} with all figures. */
-  static ByteBuf snapshot(List<NodeEntry> nodes, IntPredicate detail, ClusterStats stats,
+  /** The first message of a dashboard: every node, each in the tier the client views it (null: summary). */
+  static ByteBuf snapshot(List<NodeEntry> nodes, IntFunction<Tier> tiers, ClusterStats stats,
       String mode, double intervalS, String version) {
     return encode(4096 + 1500 * stats.knownGpus(), g -> {
       g.writeStartObject();
@@ -218,7 +213,7 @@ final class StreamEncoder {
       stats.write(g);
       g.writeArrayFieldStart("nodes");
       for (var e : nodes) {
-        writeEntry(g, e, detail.test(e.id));
+        writeEntry(g, e, tiers.apply(e.id));
       }
       g.writeEndArray();
       g.writeEndObject();

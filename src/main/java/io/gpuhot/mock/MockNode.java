@@ -2,6 +2,7 @@ package io.gpuhot.mock;
 
 import io.gpuhot.net.HttpReply;
 import io.gpuhot.net.WebServer;
+import io.gpuhot.net.WsMessage;
 import io.gpuhot.net.WsSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -164,8 +165,9 @@ public final class MockNode {
       return;
     }
     long intervalMs = Math.max(1, Math.round(sim.intervalS() * 1000));
-    long delay = latest == null ? 0 : phaseMillis;
-    ticker = loop.scheduleAtFixedRate(this::tick, delay, intervalMs, TimeUnit.MILLISECONDS);
+    // Each node keeps its own phase, as real nodes started at different times do; in step,
+    // every node's update would reach the hub in the same millisecond.
+    ticker = loop.scheduleAtFixedRate(this::tick, phaseMillis, intervalMs, TimeUnit.MILLISECONDS);
     log.debug("{}: streaming to {} client(s)", sim.name(), sessions.size());
   }
 
@@ -185,7 +187,7 @@ public final class MockNode {
       if (frozen) {
         return;
       }
-      ByteBuf message = repeatStale && latest != null ? Unpooled.wrappedBuffer(latest) : sample();
+      var message = new WsMessage(repeatStale && latest != null ? Unpooled.wrappedBuffer(latest) : sample());
       try {
         for (var session : sessions) {
           if (session.isWritable()) {

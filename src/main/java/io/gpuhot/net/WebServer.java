@@ -11,7 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.gpuhot.support.EventLoops;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
@@ -87,9 +88,10 @@ public final class WebServer implements Closeable {
     private final Map<String, HttpRoute> routes = new LinkedHashMap<>();
     private final Map<String, WsEndpoint> endpoints = new LinkedHashMap<>();
     private Function<String, HttpReply> fallback = path -> null;
-    private boolean compression = true;
+    private Compression compression = Compression.SHARED;
     private boolean checkOrigin = true;
     private WriteBufferWaterMark waterMark = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+    private int sendBuffer;
 
     private Builder(String name) {
       this.name = name;
@@ -112,8 +114,8 @@ public final class WebServer implements Closeable {
       return this;
     }
 
-    public Builder compression(boolean on) {
-      this.compression = on;
+    public Builder compression(Compression mode) {
+      this.compression = mode;
       return this;
     }
 
@@ -127,6 +129,15 @@ public final class WebServer implements Closeable {
       return this;
     }
 
+    /**
+     * Fixes each connection's kernel send buffer (0 leaves it to the kernel, which may grow it
+     * to megabytes). A fixed size bounds what a stalled client can pin in the kernel.
+     */
+    public Builder sendBuffer(int bytes) {
+      this.sendBuffer = bytes;
+      return this;
+    }
+
     /** Binds and returns the running server; {@code port} 0 takes a free port. */
     public WebServer bind(EventLoopGroup group, String host, int port) {
       var snapshot = new Settings(Map.copyOf(routes), Map.copyOf(endpoints), fallback,
@@ -134,11 +145,12 @@ public final class WebServer implements Closeable {
       var bootstrap =
           new ServerBootstrap()
               .group(group, group)
-              .channel(NioServerSocketChannel.class)
+              .channel(EventLoops.serverChannel())
               .option(ChannelOption.SO_BACKLOG, 1024)
               .option(ChannelOption.SO_REUSEADDR, true)
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+              .childOption(ChannelOption.SO_SNDBUF, sendBuffer > 0 ? sendBuffer : null)
               .childHandler(
                   new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -146,8 +158,11 @@ public final class WebServer implements Closeable {
                       var p = ch.pipeline();
                       p.addLast(new HttpServerCodec());
                       p.addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES));
-                      if (snapshot.compression) {
-                        p.addLast(new WebSocketServerCompressionHandler(0));
+                      switch (snapshot.compression) {
+                        case SHARED -> p.addLast(
+                            new WebSocketServerExtensionHandler(SharedDeflate.handshaker()));
+                        case PER_CONNECTION -> p.addLast(new WebSocketServerCompressionHandler(0));
+                        case OFF -> { }
                       }
                       p.addLast(new Router(snapshot));
                     }
@@ -163,7 +178,7 @@ public final class WebServer implements Closeable {
       Map<String, HttpRoute> routes,
       Map<String, WsEndpoint> endpoints,
       Function<String, HttpReply> fallback,
-      boolean compression,
+      Compression compression,
       boolean checkOrigin,
       String name) {}
 
@@ -231,9 +246,6 @@ public final class WebServer implements Closeable {
       }
       var session = new WsSession(ctx.channel(), query);
       var channel = ctx.channel();
-      boolean offeredDeflate =
-          settings.compression
-              && req.headers().get("Sec-WebSocket-Extensions", "").contains("permessage-deflate");
       handshaker
           .handshake(channel, req)
           .addListener(
@@ -242,7 +254,13 @@ public final class WebServer implements Closeable {
                   channel.close();
                   return;
                 }
-                session.deflate(offeredDeflate);
+                // The extension's encoder does nothing (messages come compressed or not at all),
+                // so it leaves the pipeline once it has told us that deflate was agreed.
+                var passThrough = channel.pipeline().get(SharedDeflate.PassThrough.class);
+                session.deflate(passThrough != null);
+                if (passThrough != null) {
+                  channel.pipeline().remove(passThrough);
+                }
                 var listener = ep.open(session);
                 if (listener == null) {
                   session.close(1008, "refused");

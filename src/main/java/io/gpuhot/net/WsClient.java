@@ -13,7 +13,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.gpuhot.support.EventLoops;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -53,11 +53,20 @@ public final class WsClient {
     void onClose(WsClient client, String reason, Throwable cause);
   }
 
-  /** Connection settings. {@code wireBytes} counts raw inbound TCP bytes when not null. */
-  public record Options(
-      int maxMessageBytes, boolean deflate, int connectTimeoutMillis, LongAdder wireBytes) {
+  /**
+   * Connection settings. {@code wireBytes} counts raw inbound TCP bytes when not null; {@code
+   * receiveBufferBytes} above 0 sets the socket's receive buffer (tests use a small one to stall
+   * a client quickly).
+   */
+  public record Options(int maxMessageBytes, boolean deflate, int connectTimeoutMillis,
+      LongAdder wireBytes, int receiveBufferBytes) {
+    public Options(int maxMessageBytes, boolean deflate, int connectTimeoutMillis,
+        LongAdder wireBytes) {
+      this(maxMessageBytes, deflate, connectTimeoutMillis, wireBytes, 0);
+    }
+
     public static Options defaults() {
-      return new Options(8 << 20, true, 3000, null);
+      return new Options(8 << 20, true, 3000, null, 0);
     }
   }
 
@@ -131,9 +140,11 @@ public final class WsClient {
     var bootstrap =
         new Bootstrap()
             .group(group)
-            .channel(NioSocketChannel.class)
+            .channel(EventLoops.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, options.connectTimeoutMillis())
+            .option(ChannelOption.SO_RCVBUF,
+                options.receiveBufferBytes() > 0 ? options.receiveBufferBytes() : null)
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

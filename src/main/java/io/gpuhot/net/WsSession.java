@@ -8,6 +8,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtension;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -78,7 +79,22 @@ public final class WsSession {
     return out == null ? 0 : out.totalPendingWriteBytes();
   }
 
-  /** Writes a shared, already encoded text message; the caller keeps its reference. */
+  /**
+   * Writes a shared message, compressed when this session negotiated permessage-deflate; the
+   * caller keeps its reference.
+   */
+  public void send(WsMessage message) {
+    ByteBuf deflated = deflate ? message.deflated() : null;
+    if (deflated != null) {
+      channel.writeAndFlush(
+          new TextWebSocketFrame(true, WebSocketExtension.RSV1, deflated.retainedDuplicate()),
+          channel.voidPromise());
+    } else {
+      send(message.plain());
+    }
+  }
+
+  /** Writes a shared, already encoded text message uncompressed; the caller keeps its reference. */
   public void send(ByteBuf message) {
     channel.writeAndFlush(new TextWebSocketFrame(message.retainedDuplicate()), channel.voidPromise());
   }

@@ -47,8 +47,8 @@ public final class DashboardClient implements AutoCloseable {
   private volatile boolean open;
   private volatile String closeReason;
 
-  private DashboardClient(EventLoopGroup group, URI uri) {
-    client = WsClient.connect(group, uri, WsClient.Options.defaults(), new WsClient.Listener() {
+  private DashboardClient(EventLoopGroup group, URI uri, WsClient.Options options) {
+    client = WsClient.connect(group, uri, options, new WsClient.Listener() {
       @Override
       public void onOpen(WsClient c) {
         open = true;
@@ -68,7 +68,17 @@ public final class DashboardClient implements AutoCloseable {
   }
 
   public static DashboardClient connect(EventLoopGroup group, int hubPort, String query) {
-    return new DashboardClient(group, URI.create("ws://127.0.0.1:" + hubPort + "/ws" + query));
+    return new DashboardClient(group, URI.create("ws://127.0.0.1:" + hubPort + "/ws" + query),
+        WsClient.Options.defaults());
+  }
+
+  /**
+   * A client with a tiny socket receive buffer and no compression, so that it stalls soon once it
+   * stops reading.
+   */
+  public static DashboardClient connectSmallBuffer(EventLoopGroup group, int hubPort, String query) {
+    return new DashboardClient(group, URI.create("ws://127.0.0.1:" + hubPort + "/ws" + query),
+        new WsClient.Options(8 << 20, false, 3000, null, 4096));
   }
 
   public static DashboardClient connect(EventLoopGroup group, int hubPort) {
