@@ -125,6 +125,7 @@
     lastMessage: 0,
     connected: false,
     messages: 0,
+    updates: 0,
   };
 
   function newNode(entry) {
@@ -156,6 +157,31 @@
     return { t: [], gpus: {}, cpu: [], ram: [] };
   }
 
+  /** Per-GPU series: the server keeps the first six; the others exist only from the live stream. */
+  const SERIES = {
+    util: (g) => num(g.utilization),
+    temp: (g) => num(g.temperature),
+    mem: (g) => pct(g.memory_used, g.memory_total),
+    power: (g) => num(g.power_draw),
+    fan: (g) => num(g.fan_speed),
+    clock: (g) => num(g.clock_graphics),
+    clockSm: (g) => num(g.clock_sm),
+    clockMem: (g) => num(g.clock_memory),
+    memUtil: (g) => num(g.memory_utilization),
+    pcieRx: (g) => (num(g.pcie_rx_throughput) === null ? null : g.pcie_rx_throughput / 1024),
+    pcieTx: (g) => (num(g.pcie_tx_throughput) === null ? null : g.pcie_tx_throughput / 1024),
+    enc: (g) => num(g.encoder_utilization),
+    dec: (g) => num(g.decoder_utilization),
+    eff: (g) => (num(g.utilization) !== null && num(g.power_draw) > 0 ? g.utilization / g.power_draw : null),
+  };
+  const RAW_KEEP_S = 900;
+
+  function newSeries(length) {
+    const s = {};
+    for (const k of Object.keys(SERIES)) s[k] = new Array(length).fill(null);
+    return s;
+  }
+
   /** Appends one sample of a node to its chart history. */
   function record(node) {
     const h = node.hist;
@@ -163,32 +189,71 @@
     if (h.t.length && t <= h.t[h.t.length - 1]) return;
     h.t.push(t);
     for (const [gid, g] of Object.entries(node.gpus)) {
-      let s = h.gpus[gid];
-      if (!s) {
-        s = h.gpus[gid] = { util: [], temp: [], mem: [], power: [], fan: [], clock: [], clockMem: [] };
-        const fill = h.t.length - 1;
-        for (const arr of Object.values(s)) for (let i = 0; i < fill; i++) arr.push(null);
-      }
-      s.util.push(num(g.utilization));
-      s.temp.push(num(g.temperature));
-      s.mem.push(pct(g.memory_used, g.memory_total));
-      s.power.push(num(g.power_draw));
-      s.fan.push(num(g.fan_speed));
-      s.clock.push(num(g.clock_graphics));
-      s.clockMem.push(num(g.clock_memory));
+      const s = h.gpus[gid] || (h.gpus[gid] = newSeries(h.t.length - 1));
+      for (const [k, read] of Object.entries(SERIES)) s[k].push(read(g));
     }
     for (const [gid, s] of Object.entries(h.gpus)) {
       if (!node.gpus[gid]) for (const arr of Object.values(s)) arr.push(null);
     }
     h.cpu.push(num(node.system.cpu_percent));
     h.ram.push(num(node.system.memory_percent));
-    if (h.t.length > HISTORY_POINTS + 200) {
-      const cut = h.t.length - HISTORY_POINTS;
-      h.t.splice(0, cut);
-      h.cpu.splice(0, cut);
-      h.ram.splice(0, cut);
-      for (const s of Object.values(h.gpus)) for (const arr of Object.values(s)) arr.splice(0, cut);
+    if (h.t.length % 120 === 0) thin(h);
+  }
+
+  /**
+   * Keeps the history to what the chart range can show: points beyond the range go, and points
+   * older than 15 minutes are kept one per step, so a page open for a day stays small.
+   */
+  function thin(h) {
+    if (!h.t.length) return;
+    const end = h.t[h.t.length - 1];
+    const keep = Math.max(Charts.rangeS, RAW_KEEP_S);
+    const step = Charts.rangeS > 7200 ? 60 : 10;
+    const idx = [];
+    let lastKept = -Infinity;
+    for (let i = 0; i < h.t.length; i++) {
+      const t = h.t[i];
+      if (t < end - keep) continue;
+      if (t < end - RAW_KEEP_S && t - lastKept < step) continue;
+      idx.push(i);
+      lastKept = t;
     }
+    if (idx.length === h.t.length) return;
+    const pick = (arr) => idx.map((i) => arr[i]);
+    h.t = pick(h.t);
+    h.cpu = pick(h.cpu);
+    h.ram = pick(h.ram);
+    for (const s of Object.values(h.gpus)) for (const k of Object.keys(s)) s[k] = pick(s[k]);
+  }
+
+  /** Puts the server's history in front of the live points the page already has. */
+  function mergeHistory(node, server) {
+    const h = node.hist;
+    const firstLive = h.t.length ? h.t[0] : Infinity;
+    let n = 0;
+    while (n < server.t.length && server.t[n] < firstLive) n++;
+    if (!n) return;
+    const t = server.t.slice(0, n).concat(h.t);
+    const gpus = {};
+    const ids = new Set(Object.keys(h.gpus).concat(Object.keys(server.gpus)));
+    for (const gid of ids) {
+      const live = h.gpus[gid] || newSeries(h.t.length);
+      const srv = server.gpus[gid] || {};
+      const s = {};
+      for (const k of Object.keys(SERIES)) {
+        const head = srv[k] ? srv[k].slice(0, n) : new Array(n).fill(null);
+        s[k] = head.concat(live[k]);
+      }
+      gpus[gid] = s;
+    }
+    const host = server.host || {};
+    node.hist = {
+      t,
+      gpus,
+      cpu: (host.cpu ? host.cpu.slice(0, n) : new Array(n).fill(null)).concat(h.cpu),
+      ram: (host.ram ? host.ram.slice(0, n) : new Array(n).fill(null)).concat(h.ram),
+    };
+    if (node.view) node.view.chartsDue = 0;
   }
 
   /** Network and disk rates from the cumulative counters of two samples. */
@@ -226,6 +291,7 @@
     for (const [id, n] of old) if (!state.nodes.has(id) && n.view) n.view.root.remove();
     layoutDirty = true;
     markAll();
+    Events.add(msg.events);
     History.fill();
     if (Detail.nodeId !== null || !state.detailAll) sendView();
   }
@@ -251,6 +317,7 @@
   function applyDelta(msg) {
     const node = state.nodes.get(msg.id);
     if (!node) return;
+    state.updates++;
     if (msg.v !== node.v + 1) {
       console.warn('GPU Hot: delta', msg.v, 'for node', msg.id, 'held', node.v, '; asking again');
       sendView();
@@ -501,10 +568,11 @@
 
   /** Keeps render cost figures where a benchmark can read them. */
   const Perf = {
-    samples: [],
+    frames: 0,
+    total: 0,
     add(ms) {
-      this.samples.push(ms);
-      if (this.samples.length > 5000) this.samples.splice(0, 1000);
+      this.frames++;
+      this.total += ms;
     },
   };
   window.gpuHotPerf = Perf;
@@ -923,11 +991,11 @@
       const v = node.view;
       if (v.chartSet) v.chartSet.charts.forEach((c) => c.plot.destroy());
       v.charts.replaceChildren();
-      const width = Math.max(240, Math.floor((v.charts.clientWidth || 1000) / 4) - 12);
       const charts = NODE_CHARTS.map((spec) => {
         const box = el('div', 'chart');
         box.append(el('h3', null, spec.title));
         v.charts.append(box);
+        const width = chartWidth(box);
         const series = ids.map((gid, i) => ({ label: 'GPU ' + gid, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false }));
         const plot = new uPlot(this.options(spec.title, width, series, spec.range), [[]].concat(ids.map(() => [])), box);
         return { key: spec.key, plot, box };
@@ -939,8 +1007,7 @@
       for (const n of state.nodes.values()) {
         const set = n.view && n.view.chartSet;
         if (!set) continue;
-        const width = Math.max(240, Math.floor(n.view.charts.clientWidth / 4) - 12);
-        set.charts.forEach((c) => c.plot.setSize({ width, height: 120 }));
+        set.charts.forEach((c) => c.plot.setSize({ width: chartWidth(c.box), height: 120 }));
       }
       Detail.resize();
     },
@@ -957,6 +1024,11 @@
     },
   };
 
+  /** The drawing width that fits a chart box; the box must already be in the page. */
+  function chartWidth(box) {
+    return Math.max(200, (box.clientWidth || 300) - 14);
+  }
+
   let resizeTimer = 0;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
@@ -965,29 +1037,113 @@
 
   // ---------------------------------------------------------------- history
 
-  /** Fills chart history from the server after a (re)connect, where the server keeps one. */
+  /** Fills chart history from the server after a (re)connect, so a reload shows charts at once. */
   const History = {
-    fill() {},
+    pending: 0,
+    available: true,
+
+    fill() {
+      if (!this.available) return;
+      const ids = Array.from(state.nodes.values()).filter((n) => n.hasDetail).map((n) => n.id);
+      if (!ids.length) return;
+      const ticket = ++this.pending;
+      const node = ids.length === state.nodes.size ? 'all' : null;
+      const urls = node ? ['/api/history?node=all&range=' + Charts.rangeS
+        + '&metrics=util,temp,mem,power,fan,clock']
+        : ids.map((id) => '/api/history?node=' + id + '&range=' + Charts.rangeS
+          + '&metrics=util,temp,mem,power,fan,clock');
+      for (const url of urls) {
+        fetch(url, { cache: 'no-store' })
+          .then((r) => {
+            if (r.status === 404) this.available = false;
+            return r.ok ? r.json() : null;
+          })
+          .then((body) => {
+            if (!body || ticket !== this.pending) return;
+            for (const [id, server] of Object.entries(body.nodes)) {
+              const n = state.nodes.get(Number(id));
+              if (n) {
+                mergeHistory(n, server);
+                markDirty(n);
+              }
+            }
+            window.gpuHotHistoryLoaded = (window.gpuHotHistoryLoaded || 0) + 1;
+          })
+          .catch(() => {});
+      }
+    },
   };
+  setInterval(() => {
+    if (Charts.rangeS > RAW_KEEP_S && connState === 'live') History.fill();
+  }, 60000);
 
   // ----------------------------------------------------------------- events
 
+  /** The event panel, and which GPUs have an ongoing condition to highlight. */
   const Events = {
-    hot() {
+    seen: new Set(),
+    list: [],
+    active: new Map(),
+
+    key(e) {
+      return e.node_id + '/' + (e.gpu ?? '') + '/' + e.kind;
+    },
+
+    hot(nodeId, gpu) {
+      for (const e of this.active.values()) {
+        if (e.node_id === nodeId && e.gpu === gpu && e.severity !== 'info') return true;
+      }
       return false;
     },
-    add() {},
+
+    add(events) {
+      if (!events || !events.length) return;
+      let fresh = false;
+      for (const e of events) {
+        if (this.seen.has(e.id)) continue;
+        this.seen.add(e.id);
+        this.list.push(e);
+        fresh = true;
+        if (e.active) this.active.set(this.key(e), e);
+        else this.active.delete(this.key(e));
+        const node = state.nodes.get(e.node_id);
+        if (node) markDirty(node);
+      }
+      if (this.list.length > 300) this.list.splice(0, this.list.length - 300);
+      if (fresh) this.render();
+    },
+
+    render() {
+      const panel = $('events-panel');
+      panel.hidden = this.list.length === 0;
+      const ol = $('events');
+      const frag = document.createDocumentFragment();
+      for (const e of this.list.slice(-100).reverse()) {
+        const li = el('li', e.severity);
+        li.dataset.event = e.kind;
+        const time = el('time', null, new Date(e.time_ms).toLocaleTimeString());
+        time.dateTime = e.time;
+        li.append(time, el('span', 'kind', e.severity), el('span', 'where',
+          e.node + (e.gpu === null || e.gpu === undefined ? '' : ' · GPU ' + e.gpu)),
+        el('span', 'msg', e.message));
+        frag.append(li);
+      }
+      ol.replaceChildren(frag);
+    },
   };
 
   // ------------------------------------------------------------ detail view
 
   const DETAIL_CHARTS = [
-    { key: 'util', title: 'Utilization %', range: [0, 100] },
-    { key: 'temp', title: 'Temperature °C' },
-    { key: 'mem', title: 'Memory used %', range: [0, 100] },
-    { key: 'power', title: 'Power W' },
-    { key: 'fan', title: 'Fan %', range: [0, 100] },
-    { key: 'clock', title: 'Graphics clock MHz' },
+    { title: 'Utilization %', range: [0, 100], series: [['util', 'GPU'], ['memUtil', 'memory controller']] },
+    { title: 'Temperature °C', series: [['temp', 'GPU']] },
+    { title: 'Memory used %', range: [0, 100], series: [['mem', 'used']] },
+    { title: 'Power W', series: [['power', 'draw']] },
+    { title: 'Fan %', range: [0, 100], series: [['fan', 'fan']] },
+    { title: 'Clocks MHz', series: [['clock', 'graphics'], ['clockSm', 'SM'], ['clockMem', 'memory']] },
+    { title: 'Efficiency % per W', series: [['eff', 'utilization / power']] },
+    { title: 'PCIe MB/s', series: [['pcieRx', 'RX'], ['pcieTx', 'TX']] },
+    { title: 'Encoder / decoder %', range: [0, 100], series: [['enc', 'encoder'], ['dec', 'decoder']] },
   ];
 
   const Detail = {
@@ -1004,6 +1160,7 @@
       $('detail').hidden = false;
       this.plots.forEach((p) => p.plot.destroy());
       this.plots = [];
+      this.chartKey = '';
       this.render(true);
       $('detail-close').focus();
       clearInterval(this.timer);
@@ -1035,113 +1192,162 @@
         body.replaceChildren();
         this.hero = el('div', 'hero');
         this.specs = el('dl', 'specs');
+        this.specs.setAttribute('aria-label', 'GPU details');
+        this.host = el('dl', 'specs host-specs');
+        this.host.setAttribute('aria-label', 'Host');
         this.chartBox = el('div', 'detail-charts');
-        body.append(this.hero, this.specs, this.chartBox);
+        body.append(this.hero, this.specs, el('h3', 'section', 'Host ' + (node.name || '')), this.host,
+          el('h3', 'section', 'Charts'), this.chartBox);
       }
       this.fillHero(g);
-      this.fillSpecs(g, node);
-      this.charts(node, first);
+      fillSpecs(this.specs, gpuRows(g));
+      fillSpecs(this.host, hostRows(node));
+      this.charts(node);
     },
 
     fillHero(g) {
+      const memPct = pct(g.memory_used, g.memory_total);
+      const powerPct = pct(g.power_draw, g.power_limit);
       const figs = [
-        ['Utilization', fmt(g.utilization, 0, ' %'), 'memory controller ' + fmt(g.memory_utilization, 0, ' %')],
-        ['Temperature', fmt(g.temperature, 0, ' °C'), 'slowdown at ' + fmt(g.temperature_slowdown, 0, ' °C')],
-        ['Memory', fmtMiB(g.memory_used), 'of ' + fmtMiB(g.memory_total)],
-        ['Power', fmt(g.power_draw, 1, ' W'), 'of ' + fmt(g.power_limit, 0, ' W')],
-        ['Fan', fmt(g.fan_speed, 0, ' %'), ''],
-        ['P-state', g.performance_state || NA, g.throttle_reasons && g.throttle_reasons !== 'None' ? 'throttled: ' + g.throttle_reasons : 'not throttled'],
+        ['Utilization', fmt(g.utilization, 0, ' %'), 'memory controller ' + fmt(g.memory_utilization, 0, ' %'),
+          num(g.utilization), level('utilization', num(g.utilization))],
+        ['Temperature', fmt(g.temperature, 0, ' °C'), 'slowdown at ' + fmt(g.temperature_slowdown, 0, ' °C'),
+          num(g.temperature), level('temperature', num(g.temperature))],
+        ['Memory', fmtMiB(g.memory_used), 'of ' + fmtMiB(g.memory_total), memPct, level('memory', memPct)],
+        ['Power', fmt(g.power_draw, 1, ' W'), 'of ' + fmt(g.power_limit, 0, ' W'), powerPct, level('power', powerPct)],
+        ['Fan', fmt(g.fan_speed, 0, ' %'), '', num(g.fan_speed), ''],
+        ['P-state', g.performance_state || NA,
+          g.throttle_reasons && g.throttle_reasons !== 'None' ? 'throttled: ' + g.throttle_reasons : 'not throttled',
+          null, g.throttle_reasons && g.throttle_reasons !== 'None' ? 'warn' : ''],
       ];
       if (this.hero.childElementCount !== figs.length) {
         this.hero.replaceChildren();
         for (const [label] of figs) {
           const f = el('div', 'fig');
-          f.append(el('div', 'label', label), el('div', 'value'), el('div', 'sub'));
+          const b = el('div', 'bar');
+          b.append(el('i'));
+          f.append(el('div', 'label', label), el('div', 'value'), b, el('div', 'sub'));
           this.hero.append(f);
         }
       }
-      figs.forEach(([, value, sub], i) => {
+      figs.forEach(([, value, sub, barValue, lvl], i) => {
         const f = this.hero.children[i];
         setText(f.children[1], value);
-        setClass(f.children[1], value === NA ? 'value na' : 'value');
-        setText(f.children[2], sub);
+        setClass(f.children[1], value === NA ? 'value na' : 'value ' + lvl);
+        f.children[2].hidden = barValue === null;
+        if (barValue !== null) bar(f.children[2], barValue, lvl);
+        setText(f.children[3], sub);
       });
     },
 
-    fillSpecs(g, node) {
-      const rows = [
-        ['UUID', g.uuid], ['Index', g.index], ['Driver', g.driver_version], ['VBIOS', g.vbios_version],
-        ['Brand', g.brand], ['Architecture', g.architecture], ['Compute capability', g.cuda_compute_capability],
-        ['Serial', g.serial], ['PCI bus', g.pci_bus_id],
-        ['Graphics clock', fmtClock(g.clock_graphics, g.clock_graphics_max)],
-        ['SM clock', fmtClock(g.clock_sm, g.clock_sm_max)],
-        ['Memory clock', fmtClock(g.clock_memory, g.clock_memory_max)],
-        ['Video clock', fmtClock(g.clock_video, g.clock_video_max)],
-        ['PCIe link', num(g.pcie_gen) === null ? NA : 'Gen ' + g.pcie_gen + ' x' + (g.pcie_width ?? '?')
-          + ' (max Gen ' + (g.pcie_gen_max ?? '?') + ' x' + (g.pcie_width_max ?? '?') + ')'],
-        ['PCIe RX / TX', num(g.pcie_rx_throughput) === null ? NA
-          : fmtRate(g.pcie_rx_throughput * 1024) + ' / ' + fmtRate(g.pcie_tx_throughput * 1024)],
-        ['Free memory', fmtMiB(g.memory_free)],
-        ['BAR1', num(g.bar1_memory_used) === null ? NA : fmtMiB(g.bar1_memory_used) + ' / ' + fmtMiB(g.bar1_memory_total)],
-        ['Encoder', num(g.encoder_utilization) === null ? NA : fmt(g.encoder_utilization, 0, ' %') + ', ' + fmt(g.encoder_sessions) + ' sessions'],
-        ['Decoder', num(g.decoder_utilization) === null ? NA : fmt(g.decoder_utilization, 0, ' %') + ', ' + fmt(g.decoder_sessions) + ' sessions'],
-        ['Energy since driver load', num(g.energy_consumption_wh) === null ? NA
-          : (g.energy_consumption_wh >= 1000 ? (g.energy_consumption_wh / 1000).toFixed(1) + ' kWh' : g.energy_consumption_wh.toFixed(0) + ' Wh')],
-        ['Compute mode', g.compute_mode], ['Persistence mode', g.persistence_mode],
-        ['ECC', g.ecc_enabled === undefined ? undefined : (g.ecc_enabled ? 'enabled' : 'disabled')],
-        ['Processes', 'compute ' + fmt(g.compute_processes_count) + ', graphics ' + fmt(g.graphics_processes_count)],
-        ['Source', g._fallback_mode ? 'nvidia-smi' : 'NVML'],
-      ];
-      if (this.specs.childElementCount !== rows.length) {
-        this.specs.replaceChildren();
-        for (const [label] of rows) {
-          const d = el('div');
-          d.append(el('dt', null, label), el('dd'));
-          this.specs.append(d);
-        }
-      }
-      rows.forEach(([, value], i) => {
-        const dd = this.specs.children[i].lastChild;
-        const text = value === undefined || value === null || value === '' ? NA : String(value);
-        setText(dd, text);
-        setClass(dd, text === NA ? 'na' : '');
-      });
-    },
-
-    charts(node, first) {
+    charts(node) {
       if (!window.uPlot) return;
       const s = node.hist.gpus[this.gpuId];
       if (!s) return;
-      if (first) {
-        for (const spec of DETAIL_CHARTS) {
-          const values = s[spec.key];
-          if (!values.some((x) => x !== null)) continue;
+      const specs = DETAIL_CHARTS.map((spec) => ({
+        spec, series: spec.series.filter(([k]) => s[k] && s[k].some((x) => x !== null)),
+      })).filter((c) => c.series.length);
+      const key = specs.map((c) => c.spec.title + ':' + c.series.length).join('|');
+      if (key !== this.chartKey) {
+        this.chartKey = key;
+        this.plots.forEach((p) => p.plot.destroy());
+        this.plots = [];
+        this.chartBox.replaceChildren();
+        for (const { spec, series } of specs) {
           const box = el('div', 'chart');
+          box.dataset.chart = spec.title;
           box.append(el('h3', null, spec.title));
           const stat = el('div', 'stat-line');
           box.append(stat);
           this.chartBox.append(box);
-          const width = Math.max(300, Math.floor(this.chartBox.clientWidth / 2) - 16);
-          const plot = new uPlot(Charts.options(spec.title, width,
-            [{ label: spec.title, stroke: PALETTE[0], width: 1.5, fill: 'rgba(255,122,26,.08)' }], spec.range, 160),
-          [[], []], box);
-          this.plots.push({ key: spec.key, plot, stat });
+          const width = chartWidth(box);
+          const lines = series.map(([, label], i) => ({ label, stroke: PALETTE[i], width: 1.5 }));
+          const plot = new uPlot(Charts.options(spec.title, width, lines, spec.range, 160),
+            [[]].concat(series.map(() => [])), box);
+          this.plots.push({ series, plot, stat, box });
         }
       }
+      const t = node.hist.t;
       for (const p of this.plots) {
-        const values = s[p.key];
-        p.plot.setData([node.hist.t, values], false);
-        Charts.window(p.plot, node.hist.t);
-        setText(p.stat, stats(values, node.hist.t, Charts.rangeS));
+        p.plot.setData([t].concat(p.series.map(([k]) => s[k])), false);
+        Charts.window(p.plot, t);
+        setText(p.stat, p.series.map(([k, label]) => (p.series.length > 1 ? label + ': ' : '')
+          + stats(s[k], t, Charts.rangeS)).join('  |  '));
       }
     },
 
     resize() {
       if ($('detail').hidden) return;
-      const width = Math.max(300, Math.floor(this.chartBox.clientWidth / 2) - 16);
-      this.plots.forEach((p) => p.plot.setSize({ width, height: 160 }));
+      this.plots.forEach((p) => p.plot.setSize({ width: chartWidth(p.box), height: 160 }));
     },
   };
+
+  function gpuRows(g) {
+    const energy = num(g.energy_consumption_wh);
+    return [
+      ['UUID', g.uuid], ['Index', g.index], ['Driver', g.driver_version], ['VBIOS', g.vbios_version],
+      ['Brand', g.brand], ['Architecture', g.architecture], ['Compute capability', g.cuda_compute_capability],
+      ['Serial', g.serial], ['PCI bus', g.pci_bus_id],
+      ['Memory controller', fmt(g.memory_utilization, 0, ' %')],
+      ['Graphics clock', fmtClock(g.clock_graphics, g.clock_graphics_max)],
+      ['SM clock', fmtClock(g.clock_sm, g.clock_sm_max)],
+      ['Memory clock', fmtClock(g.clock_memory, g.clock_memory_max)],
+      ['Video clock', fmtClock(g.clock_video, g.clock_video_max)],
+      ['PCIe link', num(g.pcie_gen) === null ? NA : 'Gen ' + g.pcie_gen + ' x' + (g.pcie_width ?? '?')
+        + ' (max Gen ' + (g.pcie_gen_max ?? '?') + ' x' + (g.pcie_width_max ?? '?') + ')'],
+      ['PCIe RX / TX', num(g.pcie_rx_throughput) === null ? NA
+        : fmtRate(g.pcie_rx_throughput * 1024) + ' / ' + fmtRate(g.pcie_tx_throughput * 1024)],
+      ['Free memory', fmtMiB(g.memory_free)],
+      ['BAR1', num(g.bar1_memory_used) === null ? NA : fmtMiB(g.bar1_memory_used) + ' / ' + fmtMiB(g.bar1_memory_total)],
+      ['Encoder', num(g.encoder_utilization) === null ? NA
+        : fmt(g.encoder_utilization, 0, ' %') + (num(g.encoder_sessions) === null ? '' : ', ' + g.encoder_sessions + ' sessions')],
+      ['Decoder', num(g.decoder_utilization) === null ? NA
+        : fmt(g.decoder_utilization, 0, ' %') + (num(g.decoder_sessions) === null ? '' : ', ' + g.decoder_sessions + ' sessions')],
+      ['Energy since driver load', energy === null ? NA
+        : energy >= 1000 ? (energy / 1000).toFixed(1) + ' kWh' : energy.toFixed(0) + ' Wh'],
+      ['Throttle status', !g.throttle_reasons ? undefined : g.throttle_reasons === 'None' ? 'not throttled' : g.throttle_reasons],
+      ['Compute mode', g.compute_mode], ['Persistence mode', g.persistence_mode],
+      ['ECC', g.ecc_enabled === undefined ? undefined : (g.ecc_enabled ? 'enabled' : 'disabled')],
+      ['Processes', num(g.compute_processes_count) === null && num(g.graphics_processes_count) === null ? NA
+        : 'compute ' + fmt(g.compute_processes_count) + ', graphics ' + fmt(g.graphics_processes_count)],
+      ['MIG', g.mig_mode_current], ['Source', g._fallback_mode ? 'nvidia-smi' : 'NVML'],
+      ['Error', g.error],
+    ].filter(([label, v]) => label !== 'Error' || v);
+  }
+
+  function hostRows(node) {
+    const s = node.system;
+    const r = node.rates;
+    return [
+      ['CPU', fmt(s.cpu_percent, 1, ' %') + (isNum(s.cpu_count) ? ' of ' + s.cpu_count + ' CPUs' : '')],
+      ['CPU frequency', fmt(s.cpu_freq_current, 0, ' MHz')],
+      ['RAM', isNum(s.memory_used_gb) ? s.memory_used_gb.toFixed(1) + ' / ' + fmt(s.memory_total_gb, 1, ' GB')
+        + ' (' + fmt(s.memory_percent, 0, ' %') + ')' : fmt(s.memory_percent, 0, ' %')],
+      ['Swap', fmt(s.swap_percent, 1, ' %')],
+      ['Load 1 / 5 / 15 min', isNum(s.load_avg_1) ? s.load_avg_1.toFixed(2) + ' / ' + fmt(s.load_avg_5, 2)
+        + ' / ' + fmt(s.load_avg_15, 2) : NA],
+      ['Network RX / TX', r.net_bytes_recv === undefined ? NA : fmtRate(r.net_bytes_recv) + ' / ' + fmtRate(r.net_bytes_sent)],
+      ['Disk read / write', r.disk_read_bytes === undefined ? NA : fmtRate(r.disk_read_bytes) + ' / ' + fmtRate(r.disk_write_bytes)],
+    ];
+  }
+
+  function fillSpecs(box, rows) {
+    if (box.childElementCount !== rows.length || box.dataset.labels !== rows.map((r) => r[0]).join()) {
+      box.replaceChildren();
+      box.dataset.labels = rows.map((r) => r[0]).join();
+      for (const [label] of rows) {
+        const d = el('div');
+        d.append(el('dt', null, label), el('dd'));
+        box.append(d);
+      }
+    }
+    rows.forEach(([, value], i) => {
+      const dd = box.children[i].lastChild;
+      const text = value === undefined || value === null || value === '' ? NA : String(value);
+      setText(dd, text);
+      setClass(dd, text === NA ? 'na' : '');
+    });
+  }
 
   function fmtClock(cur, max) {
     if (num(cur) === null) return NA;

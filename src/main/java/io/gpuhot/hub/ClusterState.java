@@ -30,10 +30,12 @@ final class ClusterState {
   private int changeCount;
   private volatile boolean closing;
 
-  ClusterState(List<URI> urls, double defaultIntervalS, LongSupplier clock) {
+  private final EventLog events = new EventLog();
+
+  ClusterState(List<URI> urls, double defaultIntervalS, boolean keepHistory, LongSupplier clock) {
     var list = new ArrayList<NodeEntry>();
     for (int i = 0; i < urls.size(); i++) {
-      list.add(new NodeEntry(i, urls.get(i)));
+      list.add(new NodeEntry(i, urls.get(i), keepHistory));
     }
     this.nodes = List.copyOf(list);
     this.defaultIntervalS = defaultIntervalS;
@@ -52,6 +54,10 @@ final class ClusterState {
 
   NodeEntry node(int id) {
     return nodes.get(id);
+  }
+
+  EventLog events() {
+    return events;
   }
 
   /** Changes since start; a cache keyed by it is current while it stays the same. */
@@ -133,13 +139,20 @@ final class ClusterState {
     e.intervalS = m.intervalS();
     e.summary = NodeEntry.Summary.of(e.gpus, e.processes);
     if (!wasOnline) {
-      if (e.statusSinceMs > 0 && e.messages > 1) {
+      if (e.everOnline) {
         log.info("node {} ({}) is online again", e.displayName(), e.key);
+        event(e, "info", "node_online", null, "node is back online", false);
       }
+      e.everOnline = true;
       e.status = NodeStatus.ONLINE;
       e.reason = "streaming";
       e.statusSinceMs = receivedAtMs;
     }
+    if (e.history != null) {
+      e.history.record(Double.isNaN(e.sampledAtMs) ? receivedAtMs : (long) e.sampledAtMs,
+          e.gpus, e.system);
+    }
+    watch(e, changes, receivedAtMs);
     if (renamed) {
       for (var other : markDuplicateNames()) {
         if (other != e) {
@@ -188,10 +201,43 @@ final class ClusterState {
     }
     if (e.status != status) {
       e.statusSinceMs = clock.getAsLong();
+      if (status == NodeStatus.ERROR) {
+        event(e, "critical", "node_error", null, "node sends unusable data: " + reason, true);
+      } else if (status == NodeStatus.OFFLINE && e.online() && !closing) {
+        event(e, "warning", "node_offline", null, "node offline: " + reason, true);
+      }
     }
     e.status = status;
     e.reason = reason;
     publish(e, Changes.NONE, true);
+  }
+
+  /** Feeds the GPUs of a fresh sample to their watches and logs what they find. */
+  private void watch(NodeEntry e, Changes changes, long nowMs) {
+    for (String id : changes.removed) {
+      e.watches.remove(id);
+      event(e, "critical", "gpu_lost", id, "GPU " + id + " is no longer reported", true);
+    }
+    if (e.messages > 1) {
+      for (String id : changes.added.keySet()) {
+        event(e, "info", "gpu_lost", id, "GPU " + id + " is reported", false);
+      }
+    }
+    for (var gpu : e.gpus.entrySet()) {
+      e.watches.computeIfAbsent(gpu.getKey(), k -> new GpuWatch()).observe(gpu.getValue(), nowMs,
+          f -> event(e, f.severity(), f.kind(), gpu.getKey(), f.message(), f.active()));
+    }
+  }
+
+  private void event(NodeEntry e, String severity, String kind, String gpu, String message,
+      boolean active) {
+    var ev = events.add(clock.getAsLong(), severity, kind, e, gpu, message, active);
+    if (!severity.equals("info") || !active) {
+      log.debug("event on {} GPU {}: {}", e.displayName(), gpu, message);
+    }
+    if (dashboards != null) {
+      dashboards.event(ev);
+    }
   }
 
   /** Flags names reported by more than one node; returns the entries whose flag changed. */

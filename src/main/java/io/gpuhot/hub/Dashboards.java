@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 final class Dashboards {
   private static final Logger log = LoggerFactory.getLogger(Dashboards.class);
   private static final long HEARTBEAT_MS = 5_000;
+  private static final int SNAPSHOT_EVENTS = 100;
 
   private final ClusterState state;
   private final EventLoop loop;
@@ -194,13 +195,13 @@ final class Dashboards {
           snapshots[slot].release();
         }
         snapshots[slot] = new WsMessage(StreamEncoder.snapshot(state.nodes(), id -> uniform,
-            state.stats(), mode, config.intervalS(), version));
+            state.stats(), mode, config.intervalS(), version, recentEvents()));
         snapshotChanges[slot] = state.changes();
       }
       snapshot = snapshots[slot].retain();
     } else {
       snapshot = new WsMessage(StreamEncoder.snapshot(state.nodes(), id -> client.tiers[id],
-          state.stats(), mode, config.intervalS(), version));
+          state.stats(), mode, config.intervalS(), version, recentEvents()));
     }
     try {
       client.send(snapshot);
@@ -210,6 +211,10 @@ final class Dashboards {
     for (var e : state.nodes()) {
       client.held[e.id] = client.detailed(e.id) ? e.version : -1;
     }
+  }
+
+  private List<EventLog.Event> recentEvents() {
+    return state.events().since(0, SNAPSHOT_EVENTS);
   }
 
   /**
@@ -268,6 +273,23 @@ final class Dashboards {
   }
 
   // Fan-out (called by ClusterState on the state loop).
+
+  /** Sends one event to every protocol-2 dashboard that can take it now. */
+  void event(EventLog.Event e) {
+    if (clients.isEmpty()) {
+      return;
+    }
+    var msg = new WsMessage(StreamEncoder.events(List.of(e)));
+    try {
+      for (var c : clients) {
+        if (c.session.isWritable()) {
+          c.send(msg);
+        }
+      }
+    } finally {
+      msg.release();
+    }
+  }
 
   void nodeChanged(NodeEntry e, Changes changes, boolean statusChanged,
       ClusterStats changedStats) {

@@ -45,7 +45,8 @@ public final class Hub implements Closeable {
     this.ioGroup = EventLoops.create("hub-io", config.ioThreads());
     this.stateGroup = EventLoops.create("hub-state", 1);
     this.stateLoop = stateGroup.next();
-    this.state = new ClusterState(config.nodeUrls(), config.intervalS(), System::currentTimeMillis);
+    this.state = new ClusterState(config.nodeUrls(), config.intervalS(), config.history(),
+        System::currentTimeMillis);
     this.dashboards = new Dashboards(state, stateLoop, config, "hub", Version.current());
     state.attach(dashboards);
     var files = new StaticFiles();
@@ -57,7 +58,9 @@ public final class Hub implements Closeable {
                   state.nodes(), state.stats()))))
               .route("/api/cluster", q -> onState(() -> bytes(StreamEncoder.snapshot(
                   state.nodes(), id -> Tier.FULL, state.stats(), "hub", config.intervalS(),
-                  Version.current()))))
+                  Version.current(), state.events().since(0, 100)))))
+              .route("/api/history", q -> onState(() -> HistoryRoute.answer(state, q)))
+              .route("/api/events", q -> onState(() -> HistoryRoute.events(state, q)))
               .route("/api/version", q -> HttpReply.json(Version.apiJson()))
               .route("/api/health", q -> onState(this::health))
               .websocket(List.of("/ws"), dashboards::openV2)

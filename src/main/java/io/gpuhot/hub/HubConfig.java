@@ -19,6 +19,7 @@ import java.util.List;
  *     otherwise; larger ones start with summaries only
  * @param compression how permessage-deflate is offered to dashboards
  * @param stallTimeoutMs a dashboard that accepts nothing for this long is disconnected
+ * @param history keep each node's recent history in memory ({@code NodeHistory})
  */
 public record HubConfig(
     List<URI> nodeUrls,
@@ -34,7 +35,8 @@ public record HubConfig(
     Compression compression,
     boolean nodeDeflate,
     int ioThreads,
-    long stallTimeoutMs) {
+    long stallTimeoutMs,
+    boolean history) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 1312;
@@ -80,6 +82,7 @@ public record HubConfig(
     private boolean nodeDeflate = false;
     private int ioThreads = 1;
     private long stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS;
+    private boolean history = true;
 
     private Builder(List<URI> nodeUrls) {
       this.nodeUrls = nodeUrls;
@@ -146,10 +149,15 @@ public record HubConfig(
       return this;
     }
 
+    public Builder history(boolean v) {
+      history = v;
+      return this;
+    }
+
     public HubConfig build() {
       return new HubConfig(nodeUrls, host, port, intervalS, reconnectBaseMs, reconnectMaxMs,
           maxMessageBytes, compatWindowMs, summaryWindowMs, autoDetailGpus, compression,
-          nodeDeflate, ioThreads, stallTimeoutMs);
+          nodeDeflate, ioThreads, stallTimeoutMs, history);
     }
   }
 

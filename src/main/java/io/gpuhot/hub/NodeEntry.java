@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gpuhot.history.NodeHistory;
 import io.gpuhot.net.WsMessage;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -40,13 +42,17 @@ final class NodeEntry {
   long statusSinceMs;
   int version;
   Summary summary = Summary.EMPTY;
+  boolean everOnline;
+  final NodeHistory history;
+  final Map<String, GpuWatch> watches = new HashMap<>();
 
   private final WsMessage[] fullCache = new WsMessage[Tier.values().length];
   private final int[] fullCacheVersion = {-1, -1};
 
-  NodeEntry(int id, URI url) {
+  NodeEntry(int id, URI url, boolean keepHistory) {
     this.id = id;
     this.url = url;
+    this.history = keepHistory ? new NodeHistory() : null;
     String s = url.toString();
     this.key = s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     this.address = url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "");

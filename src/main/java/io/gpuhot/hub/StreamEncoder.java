@@ -200,7 +200,7 @@ final class StreamEncoder {
 
   /** The first message of a dashboard: every node, each in the tier the client views it (null: summary). */
   static ByteBuf snapshot(List<NodeEntry> nodes, IntFunction<Tier> tiers, ClusterStats stats,
-      String mode, double intervalS, String version) {
+      String mode, double intervalS, String version, List<EventLog.Event> events) {
     return encode(4096 + 1500 * stats.knownGpus(), g -> {
       g.writeStartObject();
       g.writeStringField("type", "snapshot");
@@ -216,6 +216,19 @@ final class StreamEncoder {
         writeEntry(g, e, tiers.apply(e.id));
       }
       g.writeEndArray();
+      g.writeFieldName("events");
+      EventLog.writeList(g, events);
+      g.writeEndObject();
+    });
+  }
+
+  /** Events, newest last: {@code {"type":"events","events":[…]}}. */
+  static ByteBuf events(List<EventLog.Event> events) {
+    return encode(256 * events.size() + 64, g -> {
+      g.writeStartObject();
+      g.writeStringField("type", "events");
+      g.writeFieldName("events");
+      EventLog.writeList(g, events);
       g.writeEndObject();
     });
   }

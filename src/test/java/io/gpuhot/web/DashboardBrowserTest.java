@@ -70,6 +70,74 @@ final class DashboardBrowserTest {
   }
 
   @Test
+  void stoppedNode_isShownOffline_whileTheOthersStayLive() throws Exception {
+    open();
+    browser.until(WAIT, "3 nodes online",
+        "return document.querySelectorAll('.node-head .badge.online').length === 3");
+    cluster.nodes().get(1).stop();
+
+    browser.until(WAIT, "node 2 offline", "return document.querySelector('[data-node=\"1\"] .badge')"
+        + ".textContent === 'offline'");
+    var others = browser.texts("[data-node=\"0\"] .badge, [data-node=\"2\"] .badge");
+    assertThat(others).containsExactly("online", "online");
+    assertThat(browser.texts("[data-node=\"1\"] .reason").get(0)).isNotBlank();
+    assertThat(browser.texts("#t-nodes")).containsExactly("2 / 3 online");
+    Object before = browser.js("return window.gpuHot.state.nodes.get(2).seq");
+    Await.until(WAIT, "node 3 still updating", () -> ((Long) browser.js(
+        "return window.gpuHot.state.nodes.get(2).seq")) > (Long) before + 2);
+    browser.screenshot("hub-view-node-offline");
+  }
+
+  @Test
+  void history_isThereRightAfterAReload() {
+    Await.sleep(6000);
+    open();
+    browser.until(WAIT, "history loaded", "return (window.gpuHotHistoryLoaded || 0) >= 1");
+
+    Object points = browser.js("return window.gpuHot.state.nodes.get(2).hist.t.length");
+    assertThat((Long) points).as("points right after the load").isGreaterThanOrEqualTo(9);
+    Object util = browser.js("return window.gpuHot.state.nodes.get(2).hist.gpus['0'].util"
+        + ".filter(x => x !== null).length");
+    assertThat((Long) util).isGreaterThanOrEqualTo(9);
+  }
+
+  @Test
+  void throttlingGpu_appearsInTheEvents_andItsCardIsHighlighted() {
+    open();
+    browser.until(WAIT, "cards", "return document.querySelectorAll('[data-gpu-card]').length === 14");
+    cluster.nodes().get(0).forceThrottle(1, "HW Thermal Slowdown");
+
+    browser.until(WAIT, "event listed", "return Array.from(document.querySelectorAll('#events li'))"
+        + ".some(li => li.textContent.includes('HW Thermal Slowdown') && li.textContent.includes('GPU 1'))");
+    browser.until(WAIT, "card highlighted",
+        "return document.querySelector('[data-gpu-card=\"0:1\"]').classList.contains('event')");
+    assertThat(browser.texts("[data-gpu-card=\"0:1\"] .throttle")).containsExactly(
+        "Throttled: HW Thermal Slowdown");
+    assertThat(browser.js("return document.querySelector('[data-gpu-card=\"0:0\"]')"
+        + ".classList.contains('event')")).isEqualTo(false);
+  }
+
+  @Test
+  void thresholdChanges_areKeptAcrossAReload() {
+    open();
+    browser.until(WAIT, "cards", "return document.querySelectorAll('[data-gpu-card]').length === 14");
+    browser.js("document.getElementById('open-settings').click()");
+    browser.js("const i = document.querySelector('#settings-fields input[name=\"temperature.warn\"]');"
+        + "i.value = '20'; document.querySelector('#settings-form button[type=submit]').click();");
+
+    browser.driver().navigate().refresh();
+    browser.until(WAIT, "cards again", "return document.querySelectorAll('[data-gpu-card]').length === 14");
+    browser.js("document.getElementById('open-settings').click()");
+    Object warn = browser.js("return document.querySelector("
+        + "'#settings-fields input[name=\"temperature.warn\"]').value");
+    assertThat(warn).isEqualTo("20");
+    browser.js("document.getElementById('settings-close').click()");
+    browser.until(WAIT, "every temperature above 20 °C is marked",
+        "return Array.from(document.querySelectorAll('[data-field=temperature]'))"
+            + ".every(d => d.className === 'warn' || d.className === 'crit')");
+  }
+
+  @Test
   void processNamesFromNodes_areShownAsText_neverAsHtml() {
     open();
     browser.until(WAIT, "cards", "return document.querySelectorAll('[data-gpu-card]').length === 14");
