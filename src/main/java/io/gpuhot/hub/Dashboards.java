@@ -41,6 +41,7 @@ final class Dashboards {
   private final BitSet summaryDirty = new BitSet();
   private final LongAdder messagesSent = new LongAdder();
   private final LongAdder messagesSkipped = new LongAdder();
+  private Runnable clientsChanged = () -> { };
   private boolean summaryFlushScheduled;
   private boolean compatFlushScheduled;
   private boolean compatMissed;
@@ -109,6 +110,11 @@ final class Dashboards {
     return clients.size() + compatClients.size();
   }
 
+  /** Runs after every connect and disconnect of a dashboard, on the state loop. */
+  void onClientsChanged(Runnable r) {
+    clientsChanged = r;
+  }
+
   long messagesSent() {
     return messagesSent.sum();
   }
@@ -141,6 +147,7 @@ final class Dashboards {
     };
     Arrays.fill(client.tiers, all ? client.listTier : null);
     clients.add(client);
+    clientsChanged.run();
     sendSnapshot(client);
     return new WsSession.Listener() {
       @Override
@@ -158,6 +165,7 @@ final class Dashboards {
       @Override
       public void onClose(WsSession s) {
         clients.remove(client);
+        clientsChanged.run();
       }
     };
   }

@@ -4,16 +4,12 @@ import io.gpuhot.net.HttpReply;
 import io.gpuhot.net.StaticFiles;
 import io.gpuhot.net.WebServer;
 import io.gpuhot.support.EventLoops;
-import io.gpuhot.support.ProcessStats;
 import io.gpuhot.support.Version;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +31,7 @@ public final class Hub implements Closeable {
   private final EventLoopGroup ioGroup;
   private final EventLoopGroup stateGroup;
   private final EventLoop stateLoop;
-  private final ClusterState state;
-  private final Dashboards dashboards;
+  private final ClusterView view;
   private final List<NodeLink> links = new ArrayList<>();
   private final WebServer server;
 
@@ -45,30 +40,20 @@ public final class Hub implements Closeable {
     this.ioGroup = EventLoops.create("hub-io", config.ioThreads());
     this.stateGroup = EventLoops.create("hub-state", 1);
     this.stateLoop = stateGroup.next();
-    this.state = new ClusterState(config.nodeUrls(), config.intervalS(), config.history(),
-        System::currentTimeMillis);
-    this.dashboards = new Dashboards(state, stateLoop, config, "hub", Version.current());
-    state.attach(dashboards);
+    this.view = new ClusterView(config.nodeUrls(), config, stateLoop, "hub");
+    var state = view.state();
     var files = new StaticFiles();
     WebServer bound;
     try {
-      bound =
-          WebServer.builder("hub")
-              .route("/api/gpu-data", q -> onState(() -> bytes(StreamEncoder.compat(
-                  state.nodes(), state.stats()))))
-              .route("/api/cluster", q -> onState(() -> bytes(StreamEncoder.snapshot(
-                  state.nodes(), id -> Tier.FULL, state.stats(), "hub", config.intervalS(),
-                  Version.current(), state.events().since(0, 100)))))
-              .route("/api/history", q -> onState(() -> HistoryRoute.answer(state, q)))
-              .route("/api/events", q -> onState(() -> HistoryRoute.events(state, q)))
-              .route("/api/version", q -> HttpReply.json(Version.apiJson()))
-              .route("/api/health", q -> onState(this::health))
-              .websocket(List.of("/ws"), dashboards::openV2)
-              .websocket(List.of("/socket.io/", "/socket.io"), dashboards::openCompat)
-              .fallback(files::lookup)
-              .compression(config.compression())
-              .sendBuffer(DASHBOARD_SEND_BUFFER)
-              .bind(stateGroup, config.host(), config.port());
+      bound = view.routes(WebServer.builder("hub"))
+          .route("/api/gpu-data", q -> view.onState(() -> ClusterView.bytes(StreamEncoder.compat(
+              state.nodes(), state.stats()))))
+          .route("/api/version", q -> HttpReply.json(Version.apiJson()))
+          .websocket(List.of("/socket.io/", "/socket.io"), view.dashboards()::openCompat)
+          .fallback(files::lookup)
+          .compression(config.compression())
+          .sendBuffer(DASHBOARD_SEND_BUFFER)
+          .bind(stateGroup, config.host(), config.port());
     } catch (RuntimeException e) {
       EventLoops.shutdown(stateGroup);
       EventLoops.shutdown(ioGroup);
@@ -87,6 +72,7 @@ public final class Hub implements Closeable {
   }
 
   private void startLinks() {
+    var state = view.state();
     for (var e : state.nodes()) {
       var link = new NodeLink(e.id, e.url, ioGroup.next(), stateLoop, state, config);
       links.add(link);
@@ -98,40 +84,11 @@ public final class Hub implements Closeable {
 
   private void checkStale() {
     try {
-      for (var quiet : state.checkStale()) {
+      for (var quiet : view.state().checkStale()) {
         links.get(quiet.id).reconnect("no message for three update intervals");
       }
     } catch (RuntimeException e) {
       log.warn("stale check failed; it runs again in {} ms", STALE_CHECK_MS, e);
-    }
-  }
-
-  /** Runs a read of the state on the state loop; routes already run there. */
-  private HttpReply onState(Callable<HttpReply> read) throws Exception {
-    if (stateLoop.inEventLoop()) {
-      return read.call();
-    }
-    return stateLoop.submit(read).get(5, TimeUnit.SECONDS);
-  }
-
-  private HttpReply health() {
-    var s = state.stats();
-    String body = "{\"status\":\"" + (s.onlineNodes() > 0 ? "ok" : "no node online")
-        + "\",\"online_nodes\":" + s.onlineNodes() + ",\"total_nodes\":" + s.totalNodes()
-        + ",\"dashboards\":" + dashboards.clientCount() + ",\"messages_sent\":"
-        + dashboards.messagesSent() + ",\"messages_skipped\":" + dashboards.messagesSkipped()
-        + ",\"process\":" + ProcessStats.json() + "}";
-    var bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    return s.onlineNodes() > 0
-        ? HttpReply.json(bytes)
-        : HttpReply.json(io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE, bytes);
-  }
-
-  private static HttpReply bytes(ByteBuf buf) {
-    try {
-      return HttpReply.json(ByteBufUtil.getBytes(buf));
-    } finally {
-      buf.release();
     }
   }
 
@@ -145,41 +102,30 @@ public final class Hub implements Closeable {
 
   /** Dashboards connected now, of both protocols. */
   public int dashboardClients() {
-    try {
-      return stateLoop.submit(dashboards::clientCount).get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("hub state loop did not answer", e);
-    }
+    return view.dashboardClients();
   }
 
   /** The most bytes the hub holds for one dashboard that has not taken them yet. */
   public long maxDashboardBacklogBytes() {
-    try {
-      return stateLoop.submit(dashboards::maxBacklogBytes).get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("hub state loop did not answer", e);
-    }
+    return view.maxBacklogBytes();
   }
 
   /** Dashboard messages written so far (protocol 2 and original protocol). */
   public long messagesSent() {
-    return dashboards.messagesSent();
+    return view.messagesSent();
   }
 
   /** Dashboard messages skipped because the client could not take them yet. */
   public long messagesSkipped() {
-    return dashboards.messagesSkipped();
+    return view.messagesSkipped();
   }
 
   @Override
   public void close() {
-    state.closing();
+    view.closing();
     links.forEach(NodeLink::close);
     server.close();
-    stateLoop.execute(() -> {
-      dashboards.close();
-      state.nodes().forEach(NodeEntry::release);
-    });
+    view.release();
     EventLoops.shutdown(ioGroup);
     EventLoops.shutdown(stateGroup);
   }

@@ -83,6 +83,12 @@ public final class MockCluster implements Closeable {
     return cluster;
   }
 
+  /** One simulated node outside any cluster, for a node that simulates its GPUs. */
+  public static SimulatedNode simulatedNode(String name, int gpus, double intervalS, long seed) {
+    return new SimulatedNode(name, 0, gpus, intervalS, new SplittableRandom(seed),
+        TrainingJob.SCRIPTS);
+  }
+
   public List<MockNode> nodes() {
     return nodes;
   }

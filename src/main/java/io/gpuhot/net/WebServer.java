@@ -12,6 +12,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.gpuhot.support.EventLoops;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -34,6 +35,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +88,7 @@ public final class WebServer implements Closeable {
   public static final class Builder {
     private final String name;
     private final Map<String, HttpRoute> routes = new LinkedHashMap<>();
+    private final Map<String, AsyncRoute> asyncRoutes = new LinkedHashMap<>();
     private final Map<String, WsEndpoint> endpoints = new LinkedHashMap<>();
     private Function<String, HttpReply> fallback = path -> null;
     private Compression compression = Compression.SHARED;
@@ -99,6 +102,12 @@ public final class WebServer implements Closeable {
 
     public Builder route(String path, HttpRoute route) {
       routes.put(path, route);
+      return this;
+    }
+
+    /** A route whose answer comes later, from another thread; the event loop does not wait. */
+    public Builder asyncRoute(String path, AsyncRoute route) {
+      asyncRoutes.put(path, route);
       return this;
     }
 
@@ -140,8 +149,8 @@ public final class WebServer implements Closeable {
 
     /** Binds and returns the running server; {@code port} 0 takes a free port. */
     public WebServer bind(EventLoopGroup group, String host, int port) {
-      var snapshot = new Settings(Map.copyOf(routes), Map.copyOf(endpoints), fallback,
-          compression, checkOrigin, name);
+      var snapshot = new Settings(Map.copyOf(routes), Map.copyOf(asyncRoutes),
+          Map.copyOf(endpoints), fallback, compression, checkOrigin, name);
       var bootstrap =
           new ServerBootstrap()
               .group(group, group)
@@ -174,8 +183,15 @@ public final class WebServer implements Closeable {
     }
   }
 
+  /** Answers one GET path asynchronously. */
+  @FunctionalInterface
+  public interface AsyncRoute {
+    CompletionStage<HttpReply> handle(QueryStringDecoder query);
+  }
+
   private record Settings(
       Map<String, HttpRoute> routes,
+      Map<String, AsyncRoute> asyncRoutes,
       Map<String, WsEndpoint> endpoints,
       Function<String, HttpReply> fallback,
       Compression compression,
@@ -206,7 +222,20 @@ public final class WebServer implements Closeable {
         reply(ctx, req, HttpReply.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET only"));
         return;
       }
+      var async = settings.asyncRoutes.get(query.path());
+      if (async != null) {
+        var later = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), req.uri(),
+            Unpooled.EMPTY_BUFFER, req.headers().copy(), req.trailingHeaders().copy());
+        async.handle(query).whenComplete((r, err) -> ctx.executor().execute(() ->
+            reply(ctx, later, err == null ? r : failed(query.path(), err))));
+        return;
+      }
       reply(ctx, req, answer(query));
+    }
+
+    private HttpReply failed(String path, Throwable err) {
+      log.warn("{}: route {} failed", settings.name, path, err);
+      return HttpReply.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not available: " + err.getMessage());
     }
 
     private HttpReply answer(QueryStringDecoder query) {
