@@ -49,6 +49,16 @@
     return n.toFixed(0) + ' MB';
   }
 
+  /** "60.1 / 79.6 GB": a used/total pair with the unit written once when both share it. */
+  function fmtMemPair(used, total) {
+    const a = fmtMiB(used);
+    const b = fmtMiB(total);
+    if (a === NA || b === NA) return a === NA ? NA : a + ' / ' + b;
+    const ua = a.split(' ')[1];
+    const ub = b.split(' ')[1];
+    return ua === ub ? a.split(' ')[0] + ' / ' + b : a + ' / ' + b;
+  }
+
   function fmtRate(bytesPerS) {
     const n = num(bytesPerS);
     if (n === null) return NA;
@@ -140,6 +150,7 @@
       t: entry.sampled_at_ms,
       lastUpdateMs: entry.last_update_ms || 0,
       statusSince: entry.status_since_ms,
+      nodeError: entry.node_error || null,
       duplicate: !!entry.duplicate_name,
       summary: entry.summary || {},
       hasDetail: !!entry.gpus,
@@ -332,6 +343,7 @@
       node.reason = msg.reason;
       node.name = msg.name;
       node.statusSince = msg.status_since_ms;
+      node.nodeError = msg.node_error || null;
     }
     let sampled = false;
     if (msg.gpus) {
@@ -610,6 +622,11 @@
     const shown = new Set(list.map((n) => n.id));
     $('empty').hidden = state.nodes.size > 0;
     if (state.nodes.size === 0) setText($('empty'), 'No nodes configured.');
+    const lone = state.mode === 'node' && state.nodes.size === 1 ? state.nodes.values().next().value : null;
+    if (lone && lone.hasDetail && Object.keys(lone.gpus).length === 0 && lone.status === 'online') {
+      $('empty').hidden = false;
+      setText($('empty'), 'This node reports no GPUs' + (lone.nodeError ? ': ' + lone.nodeError : '.'));
+    }
     const detailed = list.filter((n) => n.hasDetail);
     const summarized = list.filter((n) => !n.hasDetail);
     for (const n of detailed) {
@@ -651,6 +668,7 @@
   function renderTotals() {
     const s = state.stats;
     if (!s) return;
+    $('t-nodes').parentElement.hidden = state.mode === 'node';
     setText($('t-nodes'), s.online_nodes + ' / ' + s.total_nodes + ' online');
     let gpus = 0;
     let util = 0;
@@ -730,7 +748,8 @@
     setClass(v.badge, 'badge ' + node.status);
     setClass(v.root, 'node ' + node.status);
     setText(v.url, node.url);
-    setText(v.reason, node.status === 'online' ? '' : node.reason || '');
+    setText(v.reason, node.status === 'online' ? (node.nodeError || '') : node.reason || '');
+    v.reason.classList.toggle('problem', !!node.nodeError);
     updateSeen(node);
     renderNodeTotals(node);
     renderHost(node);
@@ -828,7 +847,7 @@
     const fields = {};
     for (const [key, label] of [
       ['memory', 'Memory'], ['temperature', 'Temp'], ['power', 'Power'],
-      ['fan', 'Fan'], ['clocks', 'Clock gr/mem'],
+      ['fan', 'Fan'], ['clocks', 'Clocks'],
     ]) {
       const dd = el('dd');
       dd.dataset.field = key;
@@ -860,7 +879,7 @@
     bar(card.utilBar, util, lu);
     bar(card.memBar, memPct, lm);
     const f = card.fields;
-    setText(f.memory, num(g.memory_used) === null ? NA : fmtMiB(g.memory_used) + ' / ' + fmtMiB(g.memory_total));
+    setText(f.memory, num(g.memory_used) === null ? NA : fmtMemPair(g.memory_used, g.memory_total));
     setClass(f.memory, lm);
     setText(f.temperature, fmt(temp, 0, ' °C'));
     setClass(f.temperature, lt);

@@ -131,8 +131,10 @@ final class ClusterState {
     e.freshness = m.freshness();
     e.lastFreshMs = receivedAtMs;
     boolean wasOnline = e.online();
-    boolean renamed = !Objects.equals(e.name, m.name());
+    boolean renamed = !Objects.equals(e.name, m.name())
+        || !Objects.equals(e.nodeError, m.error());
     e.name = m.name();
+    e.nodeError = m.error();
     Changes changes = Changes.merge(e, m);
     e.seq = m.seq() >= 0 ? m.seq() : e.seq + 1;
     e.sampledAtMs = m.sampledAtMs();

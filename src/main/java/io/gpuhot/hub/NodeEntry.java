@@ -23,6 +23,7 @@ final class NodeEntry {
   final String address;
 
   String name;
+  String nodeError;
   boolean duplicateName;
   NodeStatus status = NodeStatus.OFFLINE;
   String reason = "connecting";

@@ -25,6 +25,7 @@ import java.util.Set;
  * @param seq the node's sample counter, or -1 when it sends none
  * @param sampledAtMs when the node took the sample (epoch ms), or NaN when it does not say
  * @param intervalS the node's own update interval, or NaN when it does not say
+ * @param error the node's own problem reading its GPUs (driver missing...), or null
  */
 record NodeMessage(
     String name,
@@ -34,7 +35,8 @@ record NodeMessage(
     Map<String, ObjectNode> gpus,
     ArrayNode processes,
     ObjectNode system,
-    String freshness) {
+    String freshness,
+    String error) {
 
   private static final Set<String> NOT_AVAILABLE =
       Set.of("N/A", "[N/A]", "n/a", "[Not Supported]", "Not Supported", "[Unknown Error]", "");
@@ -83,7 +85,8 @@ record NodeMessage(
         normalised,
         processes(msg.get("processes")),
         system(msg.get("system")),
-        freshness(msg, normalised));
+        freshness(msg, normalised),
+        msg.hasNonNull("error") ? msg.get("error").asText() : null);
   }
 
   private static String kind(JsonNode n) {

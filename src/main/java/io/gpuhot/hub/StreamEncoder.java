@@ -92,6 +92,11 @@ final class StreamEncoder {
     g.writeStringField("reason", e.reason);
     g.writeStringField("name", e.displayName());
     g.writeNumberField("status_since_ms", e.statusSinceMs);
+    if (e.nodeError == null) {
+      g.writeNullField("node_error");
+    } else {
+      g.writeStringField("node_error", e.nodeError);
+    }
   }
 
   private static void writeGpuChanges(JsonGenerator g, Changes changes, Tier tier)

@@ -1,7 +1,6 @@
 package io.gpuhot.node;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Validated settings of a node.
@@ -19,7 +18,7 @@ public record NodeConfig(
     double intervalS,
     String smi,
     double smiIntervalS,
-    List<String> devices,
+    Devices devices,
     Path nvmlLibrary,
     boolean history,
     double idleSampleS,
@@ -31,7 +30,4 @@ public record NodeConfig(
   public static final double DEFAULT_SMI_INTERVAL_S = 2;
   public static final double DEFAULT_IDLE_SAMPLE_S = 10;
 
-  public NodeConfig {
-    devices = List.copyOf(devices);
-  }
 }
