@@ -64,9 +64,12 @@ public final class NodeHistory {
     return n != null && n.isNumber() ? n.asDouble() : Double.NaN;
   }
 
-  /** The finest ring that covers the range back from the newest sample. */
+  /**
+   * The finest ring that covers the range back from the newest sample, give or take a little
+   * (1800 samples at 0.5 s span 899.5 s, which still serves a 15-minute chart).
+   */
   Ring ringFor(long rangeMs) {
-    long from = last - rangeMs;
+    long from = last - rangeMs + Math.max(5_000, rangeMs / 100);
     for (Ring r : rings) {
       if (r.size() > 0 && (r.oldest() <= from || r.size() < r.capacity())) {
         return r;
