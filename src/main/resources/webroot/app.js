@@ -858,9 +858,10 @@
     memBar.append(el('i'));
     const throttle = el('div', 'throttle');
     throttle.dataset.field = 'throttle_reasons';
-    root.append(top, util, utilBar, kv, memBar, throttle);
+    const line = el('div', 'line');
+    root.append(top, util, utilBar, kv, memBar, line, throttle);
     root.addEventListener('click', () => Detail.open(node.id, gid));
-    return { root, name, idx, big, pstate, utilBar, memBar, fields, throttle, cls: '' };
+    return { root, name, idx, big, pstate, utilBar, memBar, fields, throttle, line, cls: '' };
   }
 
   function updateCard(card, g, node) {
@@ -894,6 +895,10 @@
       + ', memory ' + fmt(g.clock_memory) + ' MHz';
     const t = g.throttle_reasons;
     setText(card.throttle, t && t !== 'None' ? 'Throttled: ' + t : '');
+    setText(card.line, fmt(temp, 0, ' °C') + ' · ' + fmt(g.power_draw, 0, ' W') + ' · '
+      + fmtMemPair(g.memory_used, g.memory_total));
+    const label = (node.name || node.url) + ', GPU ' + card.root.dataset.gpu + ': ' + (g.name || '');
+    if (card.root.title !== label) card.root.title = label;
     const cls = 'gpu ' + worst(lu === 'crit' ? 'warn' : '', lm, lt, lp)
       + (Events.hot(node.id, card.root.dataset.gpu) ? ' event' : '');
     setClass(card.root, cls.trim());
@@ -1482,6 +1487,18 @@
     e.currentTarget.setAttribute('aria-pressed', String(Charts.enabled));
     document.body.classList.toggle('no-charts', !Charts.enabled);
     if (Charts.enabled) Charts.rebuildAll();
+  });
+  const COMPACT_KEY = 'gpuhot.compact';
+  function setCompact(on) {
+    document.body.classList.toggle('compact', on);
+    $('toggle-compact').setAttribute('aria-pressed', String(on));
+  }
+  setCompact(localStorage.getItem(COMPACT_KEY) === '1');
+  $('toggle-compact').addEventListener('click', () => {
+    const on = !document.body.classList.contains('compact');
+    localStorage.setItem(COMPACT_KEY, on ? '1' : '0');
+    setCompact(on);
+    Charts.resizeAll();
   });
   $('filter').addEventListener('input', () => {
     layoutDirty = true;

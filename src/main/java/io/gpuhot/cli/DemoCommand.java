@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "A mock cluster and a hub in one process, talking over real loopback sockets,",
-      "with the dashboard on port 1312. Needs no GPU."
+      "Runs a mock cluster and a hub in one process, dashboard on port 1312.",
+      "They talk over real loopback sockets. Needs no GPU."
     })
 final class DemoCommand implements Callable<Integer> {
   private final Settings settings;

@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
     name = "hub",
     mixinStandardHelpOptions = true,
     description = {
-      "Connects to many nodes over WebSockets and serves one dashboard for the whole cluster.",
-      "Each setting can also come from the environment variable named in brackets."
+      "Gathers many nodes into one dashboard for the whole cluster.",
+      "Dials every node's WebSocket and redials forever. Each setting can also come from the",
+      "environment variable named in brackets."
     })
 final class HubCommand implements Callable<Integer> {
   private final Settings settings;

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
     name = "loadtest",
     mixinStandardHelpOptions = true,
     description = {
-      "Measures end-to-end latency, bandwidth and hub cost with many dashboard clients.",
+      "Measures latency, bandwidth and hub cost with many dashboard clients.",
       "Starts a mock cluster and a hub on loopback unless --hub names one."
     })
 final class LoadTestCommand implements Callable<Integer> {

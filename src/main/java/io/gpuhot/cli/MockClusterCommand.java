@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
     name = "mock-cluster",
     mixinStandardHelpOptions = true,
     description = {
-      "Simulated GPU nodes with training workloads, one WebSocket server per node on",
-      "consecutive ports, for load tests and demos. Needs no GPU."
+      "Runs simulated GPU nodes for load tests and demos.",
+      "One WebSocket server per node, on consecutive ports, each streaming training workloads.",
+      "Needs no GPU. Each setting can also come from the environment variable in brackets."
     })
 final class MockClusterCommand implements Callable<Integer> {
   private final Settings settings;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     name = "node",
     mixinStandardHelpOptions = true,
     description = {
-      "Samples this machine's GPUs and serves the dashboard, API and stream on port 1312.",
+      "Samples this machine's GPUs; dashboard, API and stream on port 1312.",
       "Reads GPUs through NVML, with nvidia-smi as the fallback. Each setting can also come",
       "from the environment variable named in brackets."
     })

@@ -7,19 +7,23 @@ import java.util.function.Consumer;
 
 /**
  * Turns one GPU's samples into events, with enough hysteresis that a value hovering at a limit
- * does not flood the log: throttling must be seen in two samples running to start and be gone for
- * ten seconds to end; temperature and memory clear a few points below where they started.
+ * does not flood the log: throttling must be seen in two samples running to start (a power cap
+ * alone, routine under full load, must last 30 s) and be gone for ten seconds to end; temperature
+ * and memory clear a few points below where they started.
  */
 final class GpuWatch {
   static final double DEFAULT_HOT_C = 85;
   static final double MEMORY_FULL = 0.95;
   static final double MEMORY_CLEAR = 0.92;
   static final long THROTTLE_CLEAR_MS = 10_000;
+  /** A power cap alone is routine under load; it becomes an event only when it lasts. */
+  static final long POWER_CAP_EVENT_MS = 30_000;
 
   /** What the watch found, for the caller to log. */
   record Finding(String severity, String kind, String message, boolean active) {}
 
   private int throttleSamples;
+  private long throttleSinceMs = -1;
   private String throttleReasons;
   private long clearSinceMs = -1;
   private boolean hot;
@@ -51,7 +55,11 @@ final class GpuWatch {
     if (on) {
       clearSinceMs = -1;
       throttleSamples++;
-      if (throttleReasons == null && throttleSamples >= 2) {
+      if (throttleSinceMs < 0) {
+        throttleSinceMs = nowMs;
+      }
+      long needed = severity(reasons).equals("info") ? POWER_CAP_EVENT_MS : 0;
+      if (throttleReasons == null && throttleSamples >= 2 && nowMs - throttleSinceMs >= needed) {
         throttleReasons = reasons;
         out.accept(new Finding(severity(reasons), "throttle", "throttling: " + reasons, true));
       } else if (throttleReasons != null && !reasons.equals(throttleReasons)) {
@@ -61,6 +69,7 @@ final class GpuWatch {
       return;
     }
     throttleSamples = 0;
+    throttleSinceMs = -1;
     if (throttleReasons == null) {
       return;
     }

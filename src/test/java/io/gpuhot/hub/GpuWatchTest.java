@@ -50,8 +50,11 @@ final class GpuWatchTest {
   }
 
   @Test
-  void powerCap_isInformation_notAWarning() {
-    observe(gpu("SW Power Cap", 60, 10));
+  void powerCap_isInformation_andOnlyWhenItLasts() {
+    for (int i = 0; i < 60; i++) {
+      observe(gpu("SW Power Cap", 60, 10));
+    }
+    assertThat(found).isEmpty();
     observe(gpu("SW Power Cap", 60, 10));
 
     assertThat(found).singleElement().extracting(GpuWatch.Finding::severity).isEqualTo("info");
