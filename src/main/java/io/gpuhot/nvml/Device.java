@@ -29,6 +29,11 @@ final class Device {
   /** Failures already logged at WARN, keyed by metric and code. */
   final Set<String> warned = new HashSet<>();
 
+  /** The last PCIe throughput measured (KB/s), repeated between measurements; null: none. */
+  Double pcieTx;
+  Double pcieRx;
+  long pcieReads;
+
   /** True once nvmlDeviceGetMemoryInfo_v2 was refused, so v1 is used from then on. */
   boolean memoryV1;
 

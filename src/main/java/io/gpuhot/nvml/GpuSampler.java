@@ -38,6 +38,7 @@ final class GpuSampler {
   private final NvmlLibrary.MemoryV2 memory2 = new NvmlLibrary.MemoryV2();
   private final NvmlLibrary.Bar1Memory bar1 = new NvmlLibrary.Bar1Memory();
   private final byte[] migUuid = new byte[NvmlLibrary.NVML_DEVICE_UUID_V2_BUFFER_SIZE];
+  private boolean pcieTurn = true;
 
   /** Options fixed at open: which entry points the library has. */
   record Api(
@@ -72,8 +73,13 @@ final class GpuSampler {
     }
   }
 
-  /** One GPU's wire object for this sample; its processes are appended to {@code out}. */
-  ObjectNode sample(Device d, List<GpuProcess> out) {
+  /**
+   * One GPU's wire object for this sample; its processes are appended to {@code out}. PCIe
+   * throughput is measured only when {@code pcieTurn} (each measurement blocks ~40 ms in the
+   * driver); other samples repeat the GPU's last measurement.
+   */
+  ObjectNode sample(Device d, List<GpuProcess> out, boolean pcieTurn) {
+    this.pcieTurn = pcieTurn;
     if (d.isLost()) {
       return error(d);
     }
@@ -308,14 +314,17 @@ final class GpuSampler {
     }
     put(g, "pcie_width_max", d.pcieWidthMax);
     // Each throughput call samples for about 20 ms inside the driver (wall time, not CPU).
-    if (c.ask(Metric.PCIE_TX, "nvmlDeviceGetPcieThroughput",
-        () -> lib.nvmlDeviceGetPcieThroughput(h, NvmlLibrary.NVML_PCIE_UTIL_TX_BYTES, c.a))) {
-      put(g, "pcie_tx_throughput", Readings.u32Double(c.a.getValue()));
+    if (pcieTurn || d.pcieReads == 0) {
+      d.pcieTx = c.ask(Metric.PCIE_TX, "nvmlDeviceGetPcieThroughput",
+          () -> lib.nvmlDeviceGetPcieThroughput(h, NvmlLibrary.NVML_PCIE_UTIL_TX_BYTES, c.a))
+          ? Readings.u32Double(c.a.getValue()) : null;
+      d.pcieRx = c.ask(Metric.PCIE_RX, "nvmlDeviceGetPcieThroughput",
+          () -> lib.nvmlDeviceGetPcieThroughput(h, NvmlLibrary.NVML_PCIE_UTIL_RX_BYTES, c.a))
+          ? Readings.u32Double(c.a.getValue()) : null;
+      d.pcieReads++;
     }
-    if (c.ask(Metric.PCIE_RX, "nvmlDeviceGetPcieThroughput",
-        () -> lib.nvmlDeviceGetPcieThroughput(h, NvmlLibrary.NVML_PCIE_UTIL_RX_BYTES, c.a))) {
-      put(g, "pcie_rx_throughput", Readings.u32Double(c.a.getValue()));
-    }
+    put(g, "pcie_tx_throughput", d.pcieTx);
+    put(g, "pcie_rx_throughput", d.pcieRx);
   }
 
   private void encoder(ObjectNode g, Device d) {

@@ -95,14 +95,18 @@ public final class NvmlBackend implements AutoCloseable {
    *
    * @throws IllegalStateException after {@link #close()}
    */
+  private long samples;
+
   public Sample sample() {
     if (closed) {
       throw new IllegalStateException("NvmlBackend is closed");
     }
     var gpus = new LinkedHashMap<String, ObjectNode>();
     var processes = new ArrayList<GpuProcess>();
+    // PCIe throughput waits ~20 ms per direction in the driver: one GPU a sample refreshes it.
+    Device pcieTurn = devices.isEmpty() ? null : devices.get((int) (samples++ % devices.size()));
     for (Device d : devices) {
-      gpus.put(d.key, sampler.sample(d, processes));
+      gpus.put(d.key, sampler.sample(d, processes, d == pcieTurn));
     }
     return new Sample(Collections.unmodifiableMap(gpus), List.copyOf(processes));
   }

@@ -8,7 +8,7 @@ import java.util.Map;
  * documented at the top of {@code src/test/c/fake_nvml.c}; an absent key makes the matching
  * NVML query answer NOT_SUPPORTED.
  */
-final class FakeConfig {
+public final class FakeConfig {
   static final String DRIVER = "590.48.01";
   private static final String[] H100_BUS_IDS = {"18", "2A", "3A", "5D", "9A", "AB", "BA", "DB"};
 
@@ -18,23 +18,23 @@ final class FakeConfig {
   private FakeConfig() {}
 
   /** A machine with the current driver and no GPUs yet. */
-  static FakeConfig machine() {
+  public static FakeConfig machine() {
     return new FakeConfig().set("driver_version", DRIVER);
   }
 
   /** Adds a GPU at {@code index} with the given preset's keys. */
-  FakeConfig gpu(int index, Map<String, String> preset) {
+  public FakeConfig gpu(int index, Map<String, String> preset) {
     preset.forEach((k, v) -> set("gpu." + index + "." + k, v));
     gpus = Math.max(gpus, index + 1);
     return set("gpu.count", gpus);
   }
 
-  FakeConfig set(String key, Object value) {
+  public FakeConfig set(String key, Object value) {
     entries.put(key, String.valueOf(value));
     return this;
   }
 
-  FakeConfig remove(String key) {
+  public FakeConfig remove(String key) {
     entries.remove(key);
     return this;
   }
@@ -50,7 +50,7 @@ final class FakeConfig {
   }
 
   /** An H100 SXM under load (values after the real capture in fixture 01), no fans. */
-  static Map<String, String> h100(int index) {
+  public static Map<String, String> h100(int index) {
     var p = new LinkedHashMap<String, String>();
     p.put("name", "NVIDIA H100 80GB HBM3");
     p.put("uuid", uuid(index));
@@ -183,7 +183,7 @@ final class FakeConfig {
   }
 
   /** A Kepler GeForce GT 710 on an R470 driver: most queries answer NOT_SUPPORTED. */
-  static Map<String, String> gt710(int index) {
+  public static Map<String, String> gt710(int index) {
     var p = new LinkedHashMap<String, String>();
     p.put("name", "NVIDIA GeForce GT 710");
     p.put("uuid", uuid(index));
@@ -217,7 +217,7 @@ final class FakeConfig {
   }
 
   /** Adds compute process {@code k} to GPU {@code gpu}: PID and MiB ("na" for unknown). */
-  FakeConfig process(int gpu, int k, long pid, String mib) {
+  public FakeConfig process(int gpu, int k, long pid, String mib) {
     set("gpu." + gpu + ".proc." + k + ".pid", pid);
     return mib.equals("na")
         ? set("gpu." + gpu + ".proc." + k + ".mem", "na")

@@ -82,7 +82,7 @@ public final class FakeNvml {
   }
 
   /** Writes the config to a new file and exports its path as FAKE_NVML_CONFIG. */
-  static Path configure(FakeConfig config) {
+  public static Path configure(FakeConfig config) {
     try {
       Path dir = Files.createDirectories(projectDir().resolve("target/fake-nvml/config"));
       Path file = Files.createTempFile(dir, "nvml-", ".conf");

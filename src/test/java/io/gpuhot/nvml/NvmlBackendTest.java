@@ -169,6 +169,30 @@ final class NvmlBackendTest {
   }
 
   @Test
+  void sample_pcieThroughput_isMeasuredForOneGpuPerSample_andRepeatedForTheOthers()
+      throws Exception {
+    var config = FakeConfig.machine();
+    for (int i = 0; i < 4; i++) {
+      config.gpu(i, h100(i));
+    }
+    var backend = backend(Variant.CURRENT, config);
+
+    var first = backend.sample();
+    for (int i = 0; i < 4; i++) {
+      backend.sample();
+    }
+    var last = backend.sample();
+
+    assertThat(fake().fake_nvml_calls("nvmlDeviceGetPcieThroughput"))
+        .as("every GPU in the first sample, then one GPU (two directions) per sample")
+        .isEqualTo(4 * 2 + 5 * 2);
+    for (int i = 0; i < 4; i++) {
+      assertThat(last.gpus().get(String.valueOf(i)).get("pcie_rx_throughput"))
+          .isEqualTo(first.gpus().get(String.valueOf(i)).get("pcie_rx_throughput"));
+    }
+  }
+
+  @Test
   void sample_keplerGt710_asksEachUnsupportedCallOnlyOnce() throws Exception {
     var backend = backend(Variant.R470, FakeConfig.machine().gpu(0, gt710(0)));
     var fake = FakeNvml.control(Variant.R470);
