@@ -42,6 +42,10 @@ final class HubCommand implements Callable<Integer> {
   @Option(names = "--io-threads", description = "Threads for node connections (default 1) [IO_THREADS]")
   String ioThreads;
 
+  @Option(names = "--history", paramLabel = "BOOL",
+      description = "Keep 24 h of history of every node in memory (default true) [HISTORY]")
+  String history;
+
   @Option(names = "--compression",
       description = "permessage-deflate for dashboards: shared (default: each message compressed "
           + "once for all), per-connection, or off [COMPRESSION]")
@@ -82,6 +86,7 @@ final class HubCommand implements Callable<Integer> {
         .ioThreads(settings.get("--io-threads", ioThreads, "IO_THREADS", 1, Settings::positiveInt))
         .compression(settings.get("--compression", compression, "COMPRESSION",
             Compression.SHARED, Compression::parse))
+        .history(settings.get("--history", history, "HISTORY", true, Settings::bool))
         .build();
     var hub = Hub.start(config);
     System.out.println("GPU Hot hub: http://" + displayHost(config.host()) + ":" + hub.port()

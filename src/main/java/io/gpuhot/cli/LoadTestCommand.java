@@ -66,6 +66,10 @@ final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of the mock cluster (default 1312)")
   String seed;
 
+  @Option(names = "--history", paramLabel = "BOOL",
+      description = "Whether the hub it starts keeps history (default true)")
+  String history;
+
   LoadTestCommand(Settings settings) {
     this.settings = settings;
   }
@@ -102,7 +106,8 @@ final class LoadTestCommand implements Callable<Integer> {
         split,
         settings.get("--hub", hub, null, null, LoadTestCommand::hubUri),
         json == null ? null : Path.of(json),
-        settings.get("--seed", seed, null, 1312L, Settings::seed));
+        settings.get("--seed", seed, null, 1312L, Settings::seed),
+        settings.get("--history", history, null, true, Settings::bool));
     var report = new LoadTest(config, System.out).run();
     System.out.println();
     System.out.print(report.table());

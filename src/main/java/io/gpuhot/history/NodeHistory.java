@@ -30,6 +30,9 @@ public final class NodeHistory {
       new Ring(10_000, TEN_SECOND_POINTS, Metric.values().length, HOST_CHANNELS),
       new Ring(60_000, MINUTE_POINTS, Metric.values().length, HOST_CHANNELS));
   private long last = Long.MIN_VALUE;
+  /** Reused between samples: rings copy what they need at once. */
+  private final Map<String, short[]> scratch = new HashMap<>();
+  private final Map<String, String> seriesKeys = new HashMap<>();
 
   /** Bytes one GPU's history takes once every ring is full. */
   public static long bytesPerGpu() {
@@ -43,21 +46,29 @@ public final class NodeHistory {
       return;
     }
     last = tMs;
-    var values = new HashMap<String, short[]>();
+    var values = scratch;
+    if (values.size() != gpus.size() + 1) {
+      values.clear();
+    }
     for (var gpu : gpus.entrySet()) {
-      var v = new short[Metric.values().length];
-      for (Metric m : Metric.values()) {
+      String key = seriesKeys.computeIfAbsent(gpu.getKey(), id -> "gpu:" + id);
+      short[] v = values.computeIfAbsent(key, k -> new short[METRICS.length]);
+      for (Metric m : METRICS) {
         v[m.ordinal()] = m.encode(m.read(gpu.getValue()));
       }
-      values.put("gpu:" + gpu.getKey(), v);
     }
-    values.put(HOST, new short[] {
-        Metric.UTIL.encode(num(system, "cpu_percent")),
-        Metric.UTIL.encode(num(system, "memory_percent"))});
+    short[] host = values.computeIfAbsent(HOST, k -> new short[HOST_CHANNELS]);
+    host[0] = Metric.UTIL.encode(num(system, "cpu_percent"));
+    host[1] = Metric.UTIL.encode(num(system, "memory_percent"));
+    if (values.size() != gpus.size() + 1) {
+      values.keySet().removeIf(k -> !k.equals(HOST) && !gpus.containsKey(k.substring(4)));
+    }
     for (Ring r : rings) {
       r.add(tMs, values);
     }
   }
+
+  private static final Metric[] METRICS = Metric.values();
 
   private static double num(ObjectNode o, String f) {
     JsonNode n = o.get(f);

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -117,25 +119,44 @@ record NodeMessage(
     return null;
   }
 
+  /**
+   * Normalises one parsed GPU object in place (the tree is fresh and ours): most fields stay as
+   * they are, so changing the few that need it is cheaper than copying every field.
+   */
   private static ObjectNode gpu(ObjectNode in) {
-    var out = JsonNodeFactory.instance.objectNode();
+    List<String> drop = null;
+    List<Map.Entry<String, JsonNode>> put = null;
     for (Iterator<Map.Entry<String, JsonNode>> it = in.fields(); it.hasNext(); ) {
       var e = it.next();
       String key = RENAMED_GPU_FIELDS.getOrDefault(e.getKey(), e.getKey());
-      if (!key.equals(e.getKey()) && in.has(key)) {
-        continue;
-      }
       JsonNode value = e.getValue();
+      JsonNode fixed = value;
       if (key.equals("throttle_reasons") && value.isArray()) {
-        value = throttleText((ArrayNode) value);
+        fixed = throttleText((ArrayNode) value);
       } else if (STRING_FIELDS.contains(key) && value.isNumber()) {
-        value = TextNode.valueOf(value.asText());
+        fixed = TextNode.valueOf(value.asText());
       }
-      if (available(value)) {
-        out.set(key, value);
+      boolean renamed = !key.equals(e.getKey());
+      if (renamed || !available(fixed)) {
+        drop = add(drop, e.getKey());
+      }
+      if (available(fixed) && (renamed ? !in.has(key) : fixed != value)) {
+        put = add(put, Map.entry(key, fixed));
       }
     }
-    return out;
+    if (drop != null) {
+      in.remove(drop);
+    }
+    if (put != null) {
+      put.forEach(e -> in.set(e.getKey(), e.getValue()));
+    }
+    return in;
+  }
+
+  private static <T> List<T> add(List<T> list, T item) {
+    var l = list == null ? new ArrayList<T>() : list;
+    l.add(item);
+    return l;
   }
 
   private static JsonNode throttleText(ArrayNode reasons) {

@@ -27,7 +27,7 @@ final class InProcessTarget implements Target {
     try {
       hub = Hub.start(HubConfig.builder(cluster.urls().stream().map(URI::create).toList())
           .host("127.0.0.1").port(0).intervalS(config.intervalS())
-          .compression(config.compression()).build());
+          .compression(config.compression()).history(config.history()).build());
     } catch (RuntimeException e) {
       cluster.close();
       EventLoops.shutdown(mockGroup);

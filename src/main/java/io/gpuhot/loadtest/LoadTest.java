@@ -24,6 +24,7 @@ import org.HdrHistogram.Recorder;
 public final class LoadTest {
   private static final long CONNECT_BATCH = 100;
   private static final double DRAIN_S = 1.0;
+  private static final long WINDOW_LEAD_MS = 250;
 
   private final LoadTestConfig config;
   private final PrintStream out;
@@ -72,9 +73,12 @@ public final class LoadTest {
     awaitSnapshots(probes);
     sleepWithProgress(config.warmupS(), progress, probes, "warmup");
 
-    double startMs = Times.nowMillis();
+    // The window opens a little in the future, so every client knows it before any update
+    // sampled inside it can reach that client.
+    double startMs = Times.nowMillis() + WINDOW_LEAD_MS;
     double endMs = startMs + config.durationS() * 1000;
     probes.forEach(p -> p.window(startMs, endMs));
+    Thread.sleep(WINDOW_LEAD_MS);
     latency.getIntervalHistogram();
     var before = Snapshot.take(target, probes);
     sleepWithProgress(config.durationS(), progress, probes, "measure");

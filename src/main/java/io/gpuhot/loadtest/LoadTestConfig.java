@@ -15,6 +15,7 @@ import java.util.List;
  * @param fields "card" (what the cluster view shows, as the dashboard asks) or "full"
  * @param compression the hub's permessage-deflate mode; clients offer deflate unless it is off
  * @param split run the mock cluster and the hub in processes of their own
+ * @param history whether the hub it starts keeps history (it does by default)
  * @param hub a hub already running ({@code ws://host:port/ws}); null starts one
  */
 public record LoadTestConfig(
@@ -30,7 +31,8 @@ public record LoadTestConfig(
     boolean split,
     URI hub,
     Path json,
-    long seed) {
+    long seed,
+    boolean history) {
 
   public LoadTestConfig {
     gpusPerNode = List.copyOf(gpusPerNode);

@@ -140,6 +140,7 @@ public record Report(
     s.put("split", config.split());
     s.put("target", where);
     s.put("seed", config.seed());
+    s.put("history", config.history());
     var l = root.putObject("latency_ms");
     l.put("count", latency.count());
     put(l, "mean", latency.mean());

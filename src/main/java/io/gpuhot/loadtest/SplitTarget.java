@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 final class SplitTarget implements Target {
   /** JVM options of both children; {@code -Dgpuhot.childJvm="..."} replaces them. */
   static final List<String> CHILD_JVM = List.of(System.getProperty("gpuhot.childJvm",
-      "-XX:+UseSerialGC -Xss512k -Xmx1g").trim().split("\\s+"));
+      "-XX:+UseSerialGC -Xss512k -Xmx2g").trim().split("\\s+"));
   private static final Pattern HUB_PORT = Pattern.compile("http://[^:]+:(\\d+)/");
 
   private final Process mock;
@@ -50,7 +50,8 @@ final class SplitTarget implements Target {
     String urls = awaitLine(mock, "NODE_URLS=", Duration.ofSeconds(120)).substring("NODE_URLS=".length());
     var hubArgs = new ArrayList<>(List.of("hub", "--host", "127.0.0.1", "--port", "0",
         "--interval", String.valueOf(config.intervalS()), "--node-urls", urls));
-    hubArgs.addAll(List.of("--compression", config.compression().wire()));
+    hubArgs.addAll(List.of("--compression", config.compression().wire(),
+        "--history", String.valueOf(config.history())));
     hub = start("hub", hubArgs);
     var m = HUB_PORT.matcher(awaitLine(hub, "GPU Hot hub:", Duration.ofSeconds(60)));
     if (!m.find()) {

@@ -15,7 +15,7 @@ final class LoadTestTest {
   @Test
   void shortLightRun_everyClientGetsEveryNodeUpdate_andTheReportIsComplete() throws Exception {
     var config = new LoadTestConfig("light", Preset.LIGHT.gpusPerNode(), 5, 4, 2, 0.5, "all",
-        "card", Compression.SHARED, false, null, null, 7);
+        "card", Compression.SHARED, false, null, null, 7, true);
     var out = new ByteArrayOutputStream();
 
     Report r = new LoadTest(config, new PrintStream(out, true, StandardCharsets.UTF_8)).run();
@@ -49,7 +49,7 @@ final class LoadTestTest {
   @Test
   void idleHub_isMeasuredWithoutClients() throws Exception {
     var config = new LoadTestConfig("light", Preset.LIGHT.gpusPerNode(), 0, 2, 1, 0.5, "auto",
-        "card", Compression.SHARED, false, null, null, 7);
+        "card", Compression.SHARED, false, null, null, 7, true);
 
     Report r = new LoadTest(config, new PrintStream(new ByteArrayOutputStream())).run();
 
