@@ -42,11 +42,13 @@
     return n.toFixed(digits) + unit;
   }
 
+  /** Memory as NVML counts it, in binary units: MiB, GiB, TiB. */
   function fmtMiB(mib) {
     const n = num(mib);
     if (n === null) return NA;
-    if (n >= 1024) return (n / 1024).toFixed(n >= 102400 ? 0 : 1) + ' GB';
-    return n.toFixed(0) + ' MB';
+    if (n >= 1048576) return (n / 1048576).toFixed(1) + ' TiB';
+    if (n >= 1024) return (n / 1024).toFixed(n >= 102400 ? 0 : 1) + ' GiB';
+    return n.toFixed(0) + ' MiB';
   }
 
   /** "60.1 / 79.6 GB": a used/total pair with the unit written once when both share it. */
@@ -744,8 +746,9 @@
     }
     setText(v.title, node.name || node.url);
     v.title.title = node.url;
-    setText(v.badge, node.status);
-    setClass(v.badge, 'badge ' + node.status);
+    const noGpus = node.status === 'online' && node.hasDetail && !Object.keys(node.gpus).length;
+    setText(v.badge, noGpus ? 'no GPUs' : node.status);
+    setClass(v.badge, 'badge ' + (noGpus ? 'warn' : node.status));
     setClass(v.root, 'node ' + node.status);
     setText(v.url, node.url);
     setText(v.reason, node.status === 'online' ? (node.nodeError || '') : node.reason || '');
@@ -845,6 +848,8 @@
     utilBar.append(el('i'));
     const kv = el('dl', 'kv');
     const fields = {};
+    const memBar = el('div', 'bar mem-bar');
+    memBar.append(el('i'));
     for (const [key, label] of [
       ['memory', 'Memory'], ['temperature', 'Temp'], ['power', 'Power'],
       ['fan', 'Fan'], ['clocks', 'Clocks'],
@@ -852,14 +857,13 @@
       const dd = el('dd');
       dd.dataset.field = key;
       kv.append(el('dt', null, label), dd);
+      if (key === 'memory') kv.append(memBar);
       fields[key] = dd;
     }
-    const memBar = el('div', 'bar');
-    memBar.append(el('i'));
     const throttle = el('div', 'throttle');
     throttle.dataset.field = 'throttle_reasons';
     const line = el('div', 'line');
-    root.append(top, util, utilBar, kv, memBar, line, throttle);
+    root.append(top, util, utilBar, kv, line, throttle);
     root.addEventListener('click', () => Detail.open(node.id, gid));
     return { root, name, idx, big, pstate, utilBar, memBar, fields, throttle, line, cls: '' };
   }
@@ -877,8 +881,8 @@
     const lm = level('memory', memPct);
     const lt = level('temperature', temp);
     const lp = level('power', powerPct);
-    bar(card.utilBar, util, lu);
-    bar(card.memBar, memPct, lm);
+    bar(card.utilBar, util, lu ? 'warn' : '');
+    bar(card.memBar, memPct, lm, 'bar mem-bar');
     const f = card.fields;
     setText(f.memory, num(g.memory_used) === null ? NA : fmtMemPair(g.memory_used, g.memory_total));
     setClass(f.memory, lm);
@@ -890,7 +894,7 @@
     setText(f.fan, fmt(g.fan_speed, 0, ' %'));
     setClass(f.fan, num(g.fan_speed) === null ? 'na' : '');
     setText(f.clocks, num(g.clock_graphics) === null ? NA
-      : fmt(g.clock_graphics) + ' / ' + fmt(g.clock_memory) + ' MHz');
+      : fmt(g.clock_graphics) + (num(g.clock_memory) === null ? '' : ' · mem ' + fmt(g.clock_memory)) + ' MHz');
     f.clocks.title = 'graphics ' + fmt(g.clock_graphics) + ', SM ' + fmt(g.clock_sm)
       + ', memory ' + fmt(g.clock_memory) + ' MHz';
     const t = g.throttle_reasons;
@@ -904,11 +908,11 @@
     setClass(card.root, cls.trim());
   }
 
-  function bar(box, value, lvl) {
+  function bar(box, value, lvl, base = 'bar') {
     const w = value === null ? '0%' : Math.max(0, Math.min(100, value)).toFixed(1) + '%';
     const i = box.firstChild;
     if (i.style.width !== w) i.style.width = w;
-    setClass(box, lvl ? 'bar ' + lvl : 'bar');
+    setClass(box, lvl ? base + ' ' + lvl : base);
   }
 
   function renderProcesses(node) {
@@ -977,13 +981,13 @@
 
     options(title, width, series, range, height = 120) {
       const c = this.colors();
-      const axis = { stroke: c.text, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid }, font: '11px system-ui', size: 36 };
+      const axis = { stroke: c.text, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid }, font: '11px system-ui', size: 50 };
       return {
         width, height,
         legend: { show: false },
         cursor: { points: { size: 5 } },
         scales: { x: { time: true }, y: range ? { range: () => range } : { auto: true } },
-        axes: [Object.assign({}, axis, { size: 24 }), axis],
+        axes: [Object.assign({}, axis, { size: 24, space: 90 }), axis],
         series: [{}].concat(series),
       };
     },
@@ -1024,6 +1028,15 @@
         const plot = new uPlot(this.options(spec.title, width, series, spec.range), [[]].concat(ids.map(() => [])), box);
         return { key: spec.key, plot, box };
       });
+      const legend = el('div', 'legend');
+      ids.forEach((gid, i) => {
+        const item = el('span', 'item', 'GPU ' + gid);
+        const sw = el('i', 'swatch');
+        sw.style.background = PALETTE[i % PALETTE.length];
+        item.prepend(sw);
+        legend.append(item);
+      });
+      v.charts.append(legend);
       v.chartSet = { key, charts };
     },
 
@@ -1269,7 +1282,7 @@
       const s = node.hist.gpus[this.gpuId];
       if (!s) return;
       const specs = DETAIL_CHARTS.map((spec) => ({
-        spec, series: spec.series.filter(([k]) => s[k] && s[k].some((x) => x !== null)),
+        spec, series: spec.series.filter(([k]) => s[k] && s[k].filter((x) => x !== null).length >= 2),
       })).filter((c) => c.series.length);
       const key = specs.map((c) => c.spec.title + ':' + c.series.length).join('|');
       if (key !== this.chartKey) {

@@ -12,22 +12,18 @@ import picocli.CommandLine.Option;
 @Command(
     name = "hub",
     mixinStandardHelpOptions = true,
-    description = {
-      "Gathers many nodes into one dashboard for the whole cluster.",
-      "Dials every node's WebSocket and redials forever. Each setting can also come from the",
-      "environment variable named in brackets."
-    })
+    description = "Gathers many nodes into one dashboard for the whole cluster: dials every node's WebSocket and redials forever. Each setting can also come from the environment variable named in brackets.")
 final class HubCommand implements Callable<Integer> {
   private final Settings settings;
 
   @Option(names = "--node-urls", paramLabel = "URLS",
-      description = "Comma-separated node URLs, e.g. http://gpu-1:1312,http://gpu-2:1312 [NODE_URLS]")
+      description = "Required: comma-separated node URLs, e.g. http://gpu-1:1312,http://gpu-2:1312 [NODE_URLS]")
   String nodeUrls;
 
-  @Option(names = "--host", description = "Address to listen on (default 0.0.0.0) [HOST]")
+  @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on (default 0.0.0.0) [HOST]")
   String host;
 
-  @Option(names = "--port", description = "Port of the dashboard (default 1312) [PORT]")
+  @Option(names = "--port", paramLabel = "PORT", description = "Port of the dashboard (default 1312; 0 takes a free port) [PORT]")
   String port;
 
   @Option(names = "--interval", paramLabel = "SECONDS",
@@ -39,14 +35,14 @@ final class HubCommand implements Callable<Integer> {
       description = "Longest wait between reconnect attempts (default 5) [RECONNECT_MAX]")
   String reconnectMax;
 
-  @Option(names = "--io-threads", description = "Threads for node connections (default 1) [IO_THREADS]")
+  @Option(names = "--io-threads", paramLabel = "N", description = "Threads for node connections (default 1) [IO_THREADS]")
   String ioThreads;
 
   @Option(names = "--history", paramLabel = "BOOL",
       description = "Keep 24 h of history of every node in memory (default true) [HISTORY]")
   String history;
 
-  @Option(names = "--compression",
+  @Option(names = "--compression", paramLabel = "MODE",
       description = "permessage-deflate for dashboards: shared (default: each message compressed "
           + "once for all), per-connection, or off [COMPRESSION]")
   String compression;

@@ -17,39 +17,36 @@ import picocli.CommandLine.Option;
 @Command(
     name = "loadtest",
     mixinStandardHelpOptions = true,
-    description = {
-      "Measures latency, bandwidth and hub cost with many dashboard clients.",
-      "Starts a mock cluster and a hub on loopback unless --hub names one."
-    })
+    description = "Measures latency, bandwidth and hub cost with many dashboard clients. Latency is the time from the moment a node took its sample to the moment a client has the update. Starts a mock cluster and a hub on loopback unless --hub names one.")
 final class LoadTestCommand implements Callable<Integer> {
   private final Settings settings;
 
-  @Option(names = "--preset", description = "light, medium, heavy (default) or huge")
+  @Option(names = "--preset", paramLabel = "PRESET", description = "light, medium, heavy (default) or huge")
   String preset;
 
   @Option(names = "--nodes", paramLabel = "COUNTS",
       description = "Custom cluster: GPUs per node, e.g. 8,8,4 (instead of --preset)")
   String nodes;
 
-  @Option(names = "--clients", description = "Dashboard clients (default 10; 0 measures an idle hub)")
+  @Option(names = "--clients", paramLabel = "N", description = "Dashboard clients (default 10; 0 measures an idle hub)")
   String clients;
 
-  @Option(names = "--duration", description = "Measured time, e.g. 30s or 2m (default 30s)")
+  @Option(names = "--duration", paramLabel = "TIME", description = "Measured time, e.g. 30s or 2m (default 30s)")
   String duration;
 
-  @Option(names = "--warmup", description = "Time before measuring (default 5s)")
+  @Option(names = "--warmup", paramLabel = "TIME", description = "Time before measuring (default 5s)")
   String warmup;
 
   @Option(names = "--interval", paramLabel = "SECONDS", description = "Node update interval (default 0.5)")
   String interval;
 
-  @Option(names = "--view", description = "all, overview or auto (default auto)")
+  @Option(names = "--view", paramLabel = "VIEW", description = "all, overview or auto (default auto)")
   String view;
 
-  @Option(names = "--fields", description = "card (what the cluster view shows; default) or full")
+  @Option(names = "--fields", paramLabel = "FIELDS", description = "card (what the cluster view shows; default) or full")
   String fields;
 
-  @Option(names = "--compression",
+  @Option(names = "--compression", paramLabel = "MODE",
       description = "The hub's permessage-deflate: shared (default), per-connection or off; "
           + "clients offer it unless off")
   String compression;
@@ -63,7 +60,7 @@ final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON")
   String json;
 
-  @Option(names = "--seed", description = "Seed of the mock cluster (default 1312)")
+  @Option(names = "--seed", paramLabel = "N", description = "Seed of the mock cluster (default 1312)")
   String seed;
 
   @Option(names = "--history", paramLabel = "BOOL",

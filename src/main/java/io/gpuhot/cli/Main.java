@@ -19,7 +19,10 @@ import picocli.CommandLine.Command;
     name = "gpu-hot",
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
-    description = "Real-time NVIDIA GPU monitor: node, hub, mock cluster, demo and load test.",
+    description = {
+      "Real-time NVIDIA GPU monitor: node, hub, mock cluster, demo and load test.",
+      "Without a command it runs the node, or the hub when GPU_HOT_MODE=hub."
+    },
     subcommands = {
       NodeCommand.class,
       HubCommand.class,
@@ -63,10 +66,10 @@ public final class Main implements Callable<Integer> {
             return CONFIG_ERROR;
           }
           Throwable root = rootCause(ex);
-          if (root instanceof BindException) {
-            System.err.println("gpu-hot: cannot listen: " + root.getMessage()
-                + " (choose another port with --port or PORT)");
-            return RUNTIME_ERROR;
+          String listen = listenProblem(root);
+          if (listen != null) {
+            System.err.println("gpu-hot: " + listen);
+            return listen.contains("in use") ? RUNTIME_ERROR : CONFIG_ERROR;
           }
           System.err.println("gpu-hot: " + c.getCommandName() + " failed: " + ex);
           ex.printStackTrace();
@@ -75,10 +78,32 @@ public final class Main implements Callable<Integer> {
     return cli.execute(effective);
   }
 
+  /**
+   * Says in one line why a server could not listen, for the failures a user can fix (a port in
+   * use, an address that is not this machine's), or returns null.
+   */
+  static String listenProblem(Throwable root) {
+    String msg = String.valueOf(root.getMessage());
+    if (root instanceof BindException || msg.contains("Address already in use")) {
+      return "cannot listen: the port is already in use (choose another with --port or PORT)";
+    }
+    if (msg.contains("Cannot assign requested address")) {
+      return "cannot listen: the address given with --host or HOST is not one of this machine's";
+    }
+    if (root instanceof java.nio.channels.UnresolvedAddressException) {
+      return "cannot listen: the host name given with --host or HOST does not resolve";
+    }
+    return null;
+  }
+
   /** Puts {@code node} (or {@code hub} in hub mode) in front when no subcommand is named. */
   static String[] withDefaultCommand(String[] args, Map<String, String> env) {
     if (args.length > 0 && (COMMANDS.contains(args[0]) || isTopLevelFlag(args[0]))) {
       return args;
+    }
+    if (args.length > 0 && !args[0].startsWith("-")) {
+      throw new ConfigException("unknown command '" + args[0]
+          + "'; expected node, hub, mock-cluster, demo or loadtest (see: gpu-hot --help)");
     }
     String mode = env.getOrDefault("GPU_HOT_MODE", "default").trim();
     String command =

@@ -10,11 +10,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "mock-cluster",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs simulated GPU nodes for load tests and demos.",
-      "One WebSocket server per node, on consecutive ports, each streaming training workloads.",
-      "Needs no GPU. Each setting can also come from the environment variable in brackets."
-    })
+    description = "Runs simulated GPU nodes for load tests and demos: one WebSocket server per node, on consecutive ports, each streaming training workloads. Needs no GPU. Each setting can also come from the environment variable named in brackets.")
 final class MockClusterCommand implements Callable<Integer> {
   private final Settings settings;
 
@@ -22,23 +18,23 @@ final class MockClusterCommand implements Callable<Integer> {
       description = "GPUs per node, comma-separated (default 2,4,8) [NODES]")
   String nodes;
 
-  @Option(names = "--base-port", description = "Port of the first node (default 13120) [BASE_PORT]")
+  @Option(names = "--base-port", paramLabel = "PORT", description = "Port of the first node (default 13120) [BASE_PORT]")
   String basePort;
 
-  @Option(names = "--prefix", description = "Node name prefix (default gpu-server) [PREFIX]")
+  @Option(names = "--prefix", paramLabel = "NAME", description = "Node name prefix (default gpu-server) [PREFIX]")
   String prefix;
 
-  @Option(names = "--host", description = "Address to listen on (default 127.0.0.1) [HOST]")
+  @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on (default 127.0.0.1) [HOST]")
   String host;
 
   @Option(names = "--interval", paramLabel = "SECONDS",
       description = "Seconds between node messages (default 0.5) [UPDATE_INTERVAL]")
   String interval;
 
-  @Option(names = "--seed", description = "Seed of the simulation; same seed, same cluster [SEED]")
+  @Option(names = "--seed", paramLabel = "N", description = "Seed of the simulation; same seed, same cluster [SEED]")
   String seed;
 
-  @Option(names = "--threads", description = "Event-loop threads (default 1) [MOCK_THREADS]")
+  @Option(names = "--threads", paramLabel = "N", description = "Event-loop threads (default 1) [MOCK_THREADS]")
   String threads;
 
   MockClusterCommand(Settings settings) {
@@ -59,14 +55,19 @@ final class MockClusterCommand implements Callable<Integer> {
         List.of());
   }
 
-  @Override
-  public Integer call() {
-    var config = configure(settings, List.of(2, 4, 8), nodes, basePort, prefix, host, interval, seed);
-    int n = settings.get("--threads", threads, "MOCK_THREADS", 1, Settings::positiveInt);
+  /** The nodes' consecutive ports must all exist. */
+  static void checkPorts(MockCluster.Config config) {
     if (config.basePort() > 0 && config.basePort() + config.gpusPerNode().size() - 1 > 65535) {
       throw new ConfigException("invalid --base-port " + config.basePort() + ": "
           + config.gpusPerNode().size() + " nodes would need ports past 65535");
     }
+  }
+
+  @Override
+  public Integer call() {
+    var config = configure(settings, List.of(2, 4, 8), nodes, basePort, prefix, host, interval, seed);
+    int n = settings.get("--threads", threads, "MOCK_THREADS", 1, Settings::positiveInt);
+    checkPorts(config);
     var group = EventLoops.create("mock", n);
     MockCluster cluster;
     try {
@@ -76,9 +77,10 @@ final class MockClusterCommand implements Callable<Integer> {
       throw e;
     }
     var ports = cluster.nodes().stream().mapToInt(io.gpuhot.mock.MockNode::port).toArray();
-    System.out.println("GPU Hot mock cluster: " + cluster.nodes().size() + " nodes, "
-        + cluster.totalGpus() + " GPUs on " + config.host() + ":" + ports[0] + "-"
-        + ports[ports.length - 1] + " (seed " + config.seed() + ")");
+    int count = cluster.nodes().size();
+    System.out.println("GPU Hot mock cluster: " + count + (count == 1 ? " node, " : " nodes, ")
+        + cluster.totalGpus() + " GPUs on " + config.host() + ":" + ports[0]
+        + (count == 1 ? "" : "-" + ports[ports.length - 1]) + " (seed " + config.seed() + ")");
     System.out.println("NODE_URLS=" + String.join(",", cluster.urls()));
     return Lifecycle.runUntilStopped(List.of(() -> EventLoops.shutdown(group), cluster));
   }

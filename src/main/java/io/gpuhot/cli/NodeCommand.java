@@ -15,21 +15,17 @@ import picocli.CommandLine.Option;
 @Command(
     name = "node",
     mixinStandardHelpOptions = true,
-    description = {
-      "Samples this machine's GPUs; dashboard, API and stream on port 1312.",
-      "Reads GPUs through NVML, with nvidia-smi as the fallback. Each setting can also come",
-      "from the environment variable named in brackets."
-    })
+    description = "Samples this machine's GPUs and serves the dashboard, API and stream on port 1312. Reads GPUs through NVML, with nvidia-smi as the fallback. Each setting can also come from the environment variable named in brackets.")
 final class NodeCommand implements Callable<Integer> {
   private final Settings settings;
 
-  @Option(names = "--name", description = "Node name shown in hubs (default: host name) [NODE_NAME]")
+  @Option(names = "--name", paramLabel = "NAME", description = "Node name shown in hubs (default: host name) [NODE_NAME]")
   String name;
 
-  @Option(names = "--host", description = "Address to listen on (default 0.0.0.0) [HOST]")
+  @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on (default 0.0.0.0) [HOST]")
   String host;
 
-  @Option(names = "--port", description = "Port (default 1312) [PORT]")
+  @Option(names = "--port", paramLabel = "PORT", description = "Port (default 1312; 0 takes a free port) [PORT]")
   String port;
 
   @Option(names = "--interval", paramLabel = "SECONDS",
@@ -86,7 +82,7 @@ final class NodeCommand implements Callable<Integer> {
         nvml == null ? null : Path.of(nvml),
         s.get("--history", c.history, "HISTORY", true, Settings::bool),
         NodeConfig.DEFAULT_IDLE_SAMPLE_S,
-        s.get("--simulate", c.simulate, "SIMULATE", 0, Settings::positiveInt),
+        s.get("--simulate", c.simulate, "SIMULATE", 0, Settings::gpuCount),
         System.nanoTime());
   }
 

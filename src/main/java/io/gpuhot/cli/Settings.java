@@ -51,6 +51,9 @@ final class Settings {
 
   // Parsers.
 
+  /** Shortest interval accepted: sampling NVML or a hub faster than this only burns CPU. */
+  static final double MIN_INTERVAL_S = 0.05;
+
   static double positiveSeconds(String s) {
     double v;
     try {
@@ -61,7 +64,19 @@ final class Settings {
     if (!(v > 0) || Double.isInfinite(v)) {
       throw new IllegalArgumentException("expected a number of seconds greater than 0");
     }
+    if (v < MIN_INTERVAL_S) {
+      throw new IllegalArgumentException("expected at least " + MIN_INTERVAL_S + " seconds");
+    }
     return v;
+  }
+
+  /** A GPU count for simulated GPUs: 1 to 64, as on a mock node. */
+  static int gpuCount(String s) {
+    int n = positiveInt(s);
+    if (n > 64) {
+      throw new IllegalArgumentException("expected 1 to 64 GPUs");
+    }
+    return n;
   }
 
   /** A duration such as {@code 30s}, {@code 2m} or {@code 500ms}, in seconds. */
@@ -188,7 +203,7 @@ final class Settings {
     return switch (s.toLowerCase(Locale.ROOT)) {
       case "true", "1", "yes", "on" -> true;
       case "false", "0", "no", "off" -> false;
-      default -> throw new IllegalArgumentException("expected true or false");
+      default -> throw new IllegalArgumentException("expected true or false (or yes/no, on/off, 1/0)");
     };
   }
 }

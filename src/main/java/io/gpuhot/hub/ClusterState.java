@@ -143,7 +143,8 @@ final class ClusterState {
     if (!wasOnline) {
       if (e.everOnline) {
         log.info("node {} ({}) is online again", e.displayName(), e.key);
-        event(e, "info", "node_online", null, "node is back online", false);
+        event(e, "info", e.status == NodeStatus.ERROR ? "node_error" : "node_offline", null,
+            "node is back online", false);
       }
       e.everOnline = true;
       e.status = NodeStatus.ONLINE;

@@ -3,6 +3,7 @@ package io.gpuhot.hub;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gpuhot.net.HttpReply;
 import io.gpuhot.net.WebServer;
+import io.gpuhot.support.Json;
 import io.gpuhot.support.ProcessStats;
 import io.gpuhot.support.Version;
 import io.netty.buffer.ByteBuf;
@@ -129,13 +130,17 @@ public final class ClusterView {
 
   private HttpReply health() {
     var s = state.stats();
-    String body = "{\"status\":\"" + (s.onlineNodes() > 0 ? "ok" : "no node online")
-        + "\",\"mode\":\"" + mode + "\",\"online_nodes\":" + s.onlineNodes() + ",\"total_nodes\":"
+    var only = state.nodes().get(0);
+    boolean noGpus = mode.equals("node") && only.online() && only.gpus.isEmpty();
+    String status = noGpus ? "no GPUs" + (only.nodeError == null ? "" : ": " + only.nodeError)
+        : s.onlineNodes() > 0 ? "ok" : "no node online";
+    String body = "{\"status\":" + Json.MAPPER.valueToTree(status)
+        + ",\"mode\":\"" + mode + "\",\"online_nodes\":" + s.onlineNodes() + ",\"total_nodes\":"
         + s.totalNodes() + ",\"dashboards\":" + dashboards.clientCount() + ",\"messages_sent\":"
         + dashboards.messagesSent() + ",\"messages_skipped\":" + dashboards.messagesSkipped()
         + ",\"process\":" + ProcessStats.json() + "}";
     var bytes = body.getBytes(StandardCharsets.UTF_8);
-    return s.onlineNodes() > 0
+    return s.onlineNodes() > 0 && !noGpus
         ? HttpReply.json(bytes)
         : HttpReply.json(HttpResponseStatus.SERVICE_UNAVAILABLE, bytes);
   }

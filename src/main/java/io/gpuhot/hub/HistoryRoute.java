@@ -30,7 +30,13 @@ final class HistoryRoute {
     if (node.equals("all")) {
       nodes = state.nodes();
     } else {
-      int id = (int) longParam(q, "node", 0, 0, state.nodes().size() - 1);
+      int id;
+      try {
+        id = (int) longParam(q, "node", 0, 0, state.nodes().size() - 1);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("node must be 'all' or a node id from 0 to "
+            + (state.nodes().size() - 1));
+      }
       nodes = List.of(state.node(id));
     }
     if (nodes.stream().anyMatch(e -> e.history == null)) {

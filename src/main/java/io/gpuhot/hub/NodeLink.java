@@ -32,6 +32,7 @@ final class NodeLink {
   private WsClient client;
   private boolean closed;
   private int failuresLogged;
+  private boolean everConnected;
 
   NodeLink(int id, URI nodeUrl, EventLoop io, EventLoop stateLoop, ClusterState state,
       HubConfig config) {
@@ -74,6 +75,7 @@ final class NodeLink {
     client = WsClient.connect(io, streamUri, options, new WsClient.Listener() {
       @Override
       public void onOpen(WsClient c) {
+        everConnected = true;
         stateLoop.execute(() -> state.connected(id));
       }
 
@@ -125,7 +127,9 @@ final class NodeLink {
       return;
     }
     long delay = backoff.nextDelayMillis();
-    if (failuresLogged++ < 1 || log.isDebugEnabled()) {
+    if (failuresLogged++ == 0 && !everConnected) {
+      log.warn("node {}: cannot connect ({}); redialling until it answers", streamUri, why);
+    } else {
       log.debug("node {}: {}; redialling in {} ms", streamUri, why, delay);
     }
     io.schedule(this::dial, delay, TimeUnit.MILLISECONDS);

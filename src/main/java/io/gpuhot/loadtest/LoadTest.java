@@ -71,6 +71,8 @@ public final class LoadTest {
       }
     }
     awaitSnapshots(probes);
+    out.println("each second: messages and node updates the clients got, and the delay from the"
+        + " node's sample to the client (p50, p99, max)");
     sleepWithProgress(config.warmupS(), progress, probes, "warmup");
 
     // The window opens a little in the future, so every client knows it before any update
@@ -98,6 +100,10 @@ public final class LoadTest {
   private void awaitSnapshots(List<Probe> probes) throws InterruptedException {
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (probes.stream().anyMatch(p -> !p.hasSnapshot())) {
+      if (!probes.isEmpty() && probes.stream().allMatch(p -> !p.open() && p.closeReason() != null)) {
+        throw new IllegalStateException("no client could connect to the hub: "
+            + probes.get(0).closeReason());
+      }
       if (System.nanoTime() > deadline) {
         long missing = probes.stream().filter(p -> !p.hasSnapshot()).count();
         String why = probes.stream().filter(p -> p.closeReason() != null).map(Probe::closeReason)

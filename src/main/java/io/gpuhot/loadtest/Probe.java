@@ -96,13 +96,17 @@ final class Probe {
   }
 
   synchronized Counts counts() {
+    int seen = 0;
+    for (long s : lastSeq) {
+      seen += s >= 0 ? 1 : 0;
+    }
     return new Counts(firstInWindow.clone(), lastInWindow.clone(), delivered.clone(), late,
-        messages, offlineEvents);
+        messages, offlineEvents, seen);
   }
 
-  /** What one client counted in the window, per node. */
+  /** What one client counted in the window, per node; {@code nodes} it has heard of at all. */
   record Counts(long[] first, long[] last, long[] delivered, long late, long messages,
-      long offlineEvents) {}
+      long offlineEvents, int nodes) {}
 
   void close() {
     client.close("load test done");

@@ -29,7 +29,8 @@ public record Report(
     long hubHeapAfterGcBytes,
     long mockPeakRssBytes,
     long offlineEvents,
-    long clientsClosed) {
+    long clientsClosed,
+    int nodesSeen) {
 
   /** End-to-end delay from sample to client, in milliseconds. */
   public record Latency(long count, double mean, double p50, double p90, double p99, double p999,
@@ -69,7 +70,8 @@ public record Report(
         cores(hubCpu, seconds), perUpdate, cores(delta(before.mockCpu(), after.mockCpu()), seconds),
         cores(delta(before.clientCpu(), after.clientCpu()), seconds),
         cores(delta(before.processCpu(), after.processCpu()), seconds),
-        hub.peakRssBytes(), hub.rssBytes(), heap, mock.peakRssBytes(), offline, closed);
+        hub.peakRssBytes(), hub.rssBytes(), heap, mock.peakRssBytes(), offline, closed,
+        counts.stream().mapToInt(Probe.Counts::nodes).max().orElse(0));
   }
 
   private static double delta(double a, double b) {
@@ -172,6 +174,7 @@ public record Report(
     put(m, "mock_peak_rss", mb(mockPeakRssBytes));
     root.put("offline_events", offlineEvents);
     root.put("clients_closed", clientsClosed);
+    root.put("nodes_seen", nodesSeen);
     return root;
   }
 
@@ -190,7 +193,9 @@ public record Report(
   /** The report as a table. */
   public String table() {
     var t = new StringBuilder();
-    row(t, "cluster", config.nodes() + " nodes, " + config.gpus() + " GPUs (" + config.shape() + ")");
+    row(t, "cluster", config.hub() != null
+        ? "as the hub at " + config.hub() + " has it (" + nodesSeen + " nodes seen)"
+        : config.nodes() + " nodes, " + config.gpus() + " GPUs (" + config.shape() + ")");
     row(t, "clients", config.clients() + " (view " + config.view() + ", " + config.fields()
         + " fields, compression "
         + config.compression().wire() + ")");
@@ -203,11 +208,17 @@ public record Report(
         updates.deliveredRatio(), updates.missed(), updates.late()));
     row(t, "bytes per client", f("%.1f KB/s on the wire, %.1f KB/s of JSON",
         wireBytesPerClientS / 1024, jsonBytesPerClientS / 1024));
-    row(t, "hub CPU", f("%.3f cores, %.2f µs per update delivered", hubCpuCores, hubCpuUsPerUpdate));
-    row(t, "mock CPU", f("%.3f cores", mockCpuCores));
-    row(t, "clients CPU", f("%.3f cores (this process: %.3f)", clientCpuCores, processCpuCores));
-    row(t, "hub memory", f("peak RSS %.0f MB, RSS %.0f MB, heap after GC %.1f MB",
-        mb(hubPeakRssBytes), mb(hubRssBytes), mb(hubHeapAfterGcBytes)));
+    String notMeasured = config.hub() != null ? "n/a (the hub was not started by this test)"
+        : null;
+    row(t, "hub CPU", notMeasured != null ? notMeasured
+        : f("%.3f cores, %.2f µs per update delivered", hubCpuCores, hubCpuUsPerUpdate));
+    row(t, "mock CPU", notMeasured != null ? notMeasured : f("%.3f cores", mockCpuCores));
+    row(t, "clients CPU", f("%.3f cores on their threads, %.3f for this whole process",
+        clientCpuCores, processCpuCores));
+    row(t, "hub memory", hubPeakRssBytes < 0
+        ? (notMeasured != null ? notMeasured : "n/a in one process (run with --split)")
+        : f("peak RSS %.0f MB, RSS %.0f MB, live heap after GC %.1f MB",
+            mb(hubPeakRssBytes), mb(hubRssBytes), mb(hubHeapAfterGcBytes)));
     row(t, "nodes seen offline", String.valueOf(offlineEvents));
     row(t, "clients disconnected", String.valueOf(clientsClosed));
     return t.toString();

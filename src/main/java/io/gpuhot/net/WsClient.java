@@ -70,6 +70,8 @@ public final class WsClient {
     }
   }
 
+  static final long HANDSHAKE_TIMEOUT_MS = 10_000;
+
   private final URI uri;
   private final Listener listener;
   private final Options options;
@@ -207,6 +209,15 @@ public final class WsClient {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       handshaker.handshake(ctx.channel());
+      // A server that takes the connection but never answers the upgrade (not a GPU Hot node,
+      // or a hung one) must not leave the attempt open for ever.
+      ctx.executor().schedule(() -> {
+        if (!handshaker.isHandshakeComplete() && ctx.channel().isActive()) {
+          fireClose("no WebSocket answer within " + HANDSHAKE_TIMEOUT_MS / 1000
+              + " s (is this a GPU Hot node?)", null);
+          ctx.close();
+        }
+      }, HANDSHAKE_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
       ctx.fireChannelActive();
     }
 

@@ -18,7 +18,7 @@ final class NoGpuSource implements GpuSource {
 
   @Override
   public String describe() {
-    return "no GPUs (" + reason + ")";
+    return "no GPUs";
   }
 
   @Override

@@ -92,7 +92,8 @@ public final class NodeService implements Closeable {
     log.info("node {} serving http://{}:{}/ with {}", config.name(), config.host(), node.port(),
         source.describe());
     if (source.problem() != null) {
-      log.warn("node {}: {}", config.name(), source.problem());
+      log.warn("node {}: {}{}", config.name(), source.problem(), source instanceof NoGpuSource
+          ? " (to try GPU Hot without GPUs, run: gpu-hot node --simulate 4)" : "");
     }
     return node;
   }

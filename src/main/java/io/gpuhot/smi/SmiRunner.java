@@ -159,13 +159,17 @@ public final class SmiRunner {
     return o;
   }
 
-  /** Logs a problem when it appears or changes and once when it clears, not on every poll. */
+  /**
+   * Notes a problem when it appears or changes and once when it clears, not on every poll; at
+   * debug level, since the caller decides what the user hears (a failed start-up probe is part
+   * of one combined line, a failing poll is its caller's warning).
+   */
   private void report(SmiResult r) {
     String last = lastErrors.get(r.query().target());
     if (r.error() != null && !r.error().equals(last)) {
-      log.warn("{}", r.error());
+      log.debug("{}", r.error());
     } else if (r.error() == null && last != null) {
-      log.info("nvidia-smi answers again");
+      log.debug("nvidia-smi answers again");
     }
     lastErrors.put(r.query().target(), r.error());
   }

@@ -63,6 +63,12 @@ final class ConfigErrorTest {
     "SEED=x1                          | mock-cluster          | invalid SEED 'x1'",
     "GPU_HOT_MODE=cluster             | ''                    | invalid GPU_HOT_MODE 'cluster'",
     "''                               | demo --bogus          | Unknown option: '--bogus'",
+    "''                               | frobnicate            | unknown command 'frobnicate'",
+    "UPDATE_INTERVAL=0.001            | demo                  | expected at least 0.05 seconds",
+    "SIMULATE=100                     | node                  | expected 1 to 64 GPUs",
+    "HISTORY=maybe                    | node --simulate 1     | expected true or false",
+    "''                               | demo --base-port 65535 | nodes would need ports past 65535",
+    "''                               | node --simulate 1 --host not..host --port 0 | host name given with --host",
   })
   void badSetting_isOneLine_namingTheSettingAndValue_exitTwo(String env, String args, String expected) {
     var argv = args.isBlank() ? new String[0] : args.trim().split("\\s+");
@@ -71,6 +77,18 @@ final class ConfigErrorTest {
     assertThat(result.status()).isEqualTo(2);
     assertThat(result.err().strip().lines().toList()).hasSize(1);
     assertThat(result.err()).startsWith("gpu-hot: ").contains(expected);
+  }
+
+  @Test
+  void portInUse_isOneLine_exitOne() throws Exception {
+    try (var busy = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      var result = run(Map.of(), "hub", "--host", "127.0.0.1", "--port",
+          String.valueOf(busy.getLocalPort()), "--node-urls", "http://127.0.0.1:9");
+
+      assertThat(result.status()).isEqualTo(1);
+      assertThat(result.err().strip().lines().toList()).hasSize(1);
+      assertThat(result.err()).startsWith("gpu-hot: cannot listen: the port is already in use");
+    }
   }
 
   @Test

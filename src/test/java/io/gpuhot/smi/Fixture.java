@@ -18,8 +18,8 @@ record Fixture(String name, String stdout, String stderr, int exit, SmiQuery que
     Map<String, String> meta) {
 
   static Path dir() {
-    String shared = System.getProperty("gpuhot.shared.dir", "../shared");
-    return Path.of(shared, "fixtures", "nvidia-smi");
+    String project = System.getProperty("gpuhot.project.dir", ".");
+    return Path.of(project, "src", "test", "resources", "fixtures", "nvidia-smi");
   }
 
   /** Names of all {@code .input} files in the fixture folder, sorted. */

@@ -103,7 +103,7 @@ final class DetailViewBrowserTest {
         .containsEntry("Encoder", "3 %, 1 sessions").containsEntry("Energy since driver load", "123.5 kWh");
     var hero = browser.texts("#detail-body .hero .value");
     assertThat(hero).containsExactly("97 %", browser.texts("#detail-body .hero .value").get(1),
-        "59.8 GB", hero.get(3), "n/a", "P0");
+        "59.8 GiB", hero.get(3), "n/a", "P0");
     assertThat(hero.get(1)).matches("6[4-6] °C");
     assertThat(browser.texts("#detail-body .chart h3")).contains("Utilization %", "Temperature °C",
         "Memory used %", "Power W", "Clocks MHz", "Efficiency % per W", "PCIe MB/s",
